@@ -1,0 +1,153 @@
+/**
+ * `compute` and `persist`: merge the graphs of several collections (shared keys are
+ * computed once), optimize (cull, the collections' own passes, linear fusion), run on
+ * the chosen scheduler and hand each collection its values to finalize.
+ */
+import { encodeValue } from "./codec.js";
+import { TUSK, isCollection, type Collection, type CollectionSpec } from "./collection.js";
+import { config, normalizeConfig, type ConfigInput } from "./config.js";
+import { syncScheduler } from "./execute-sync.js";
+import { fuseLinear } from "./fuse.js";
+import { LayeredGraph, cull, layer, type Graph } from "./graph.js";
+import { makeName, type Key } from "./key.js";
+import { threadsScheduler } from "./local/execute-threads.js";
+import { progressSink } from "./progress.js";
+import type { ComputeScheduler, ProgressCallback, RunRequest } from "./scheduler.js";
+import { task, lit } from "./task.js";
+
+/** Options of one `compute` / `persist` call (they win over `tk.config`). */
+export interface ComputeOptions extends Omit<ConfigInput, "progress"> {
+  /** Cancels the computation: the promise rejects with a `CancelledError`. */
+  signal?: AbortSignal;
+  /** `false` hides the bar; a function receives progress events. */
+  progress?: boolean | ProgressCallback;
+  /** Skip graph optimization (for debugging and visualizing). Default true. */
+  optimize?: boolean;
+  /** Times a failed task is retried on a cluster. Default 0. */
+  retries?: number;
+}
+
+const OPTION_KEYS = new Set(["scheduler", "nthreads", "memoryLimit", "localDirectory", "progress", "signal", "optimize", "retries"]);
+
+/** True when `value` looks like a trailing options object of `tk.compute`. */
+export function isComputeOptions(value: unknown): value is ComputeOptions {
+  if (typeof value !== "object" || value === null || Array.isArray(value) || isCollection(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length > 0 && keys.every((k) => OPTION_KEYS.has(k));
+}
+
+let defaultScheduler: ComputeScheduler | undefined;
+
+/** Makes a scheduler (a connected `Client`) the default until it is unset. */
+export function setDefaultScheduler(scheduler: ComputeScheduler | undefined): void {
+  defaultScheduler = scheduler;
+}
+
+function pickScheduler(s: ConfigInput["scheduler"] | undefined): ComputeScheduler {
+  const chosen = s ?? (config.get().scheduler === "threads" && defaultScheduler ? defaultScheduler : config.get().scheduler);
+  if (chosen === "sync") return syncScheduler;
+  if (chosen === "threads") return threadsScheduler;
+  return chosen;
+}
+
+/** The optimized graph of several collections and the keys each one needs. */
+export function prepareGraph(specs: readonly CollectionSpec[], optimize = true): { graph: Graph; keys: Key[] } {
+  const merged = LayeredGraph.merge(...specs.map((s) => s.graph)).toGraph();
+  const keys = [...new Set(specs.flatMap((s) => s.keys))];
+  let graph: Graph = cull(merged, keys);
+  if (optimize) {
+    for (const spec of specs) if (spec.optimize) graph = spec.optimize(graph, keys);
+    graph = fuseLinear(graph, keys);
+  }
+  return { graph, keys };
+}
+
+async function runSpecs(specs: readonly CollectionSpec[], options: ComputeOptions): Promise<{ values: Map<Key, unknown>; scheduler: ComputeScheduler; request: RunRequest }> {
+  const settings = { ...config.get(), ...normalizeConfig({ ...options, progress: undefined }) };
+  const { graph, keys } = prepareGraph(specs, options.optimize ?? true);
+  const scheduler = pickScheduler(options.scheduler);
+  const sink = progressSink({
+    bar: options.progress === undefined ? settings.progress : options.progress !== false,
+    callback: typeof options.progress === "function" ? options.progress : undefined,
+  });
+  const request: RunRequest = {
+    graph, keys,
+    signal: options.signal,
+    onProgress: sink ? (ev) => sink.update(ev.done, ev.total, ev.key) : undefined,
+    memoryLimit: settings.memoryLimit,
+    localDirectory: settings.localDirectory,
+    nthreads: settings.nthreads,
+    retries: options.retries ?? 0,
+  };
+  let ok = false;
+  try {
+    const out = await scheduler.run(request);
+    ok = true;
+    return { values: new Map(keys.map((k, i) => [k, out[i]])), scheduler, request };
+  } finally {
+    sink?.close(ok);
+  }
+}
+
+/** The value type a collection computes to. */
+export type Computed<C> = C extends Collection<infer T> ? T : C;
+
+/**
+ * Computes several collections in one pass, sharing common work. Values that are not
+ * collections are returned as they are. A last argument made only of option names
+ * (`scheduler`, `signal`, `progress`, …) is taken as options.
+ * @example const [a, b] = await tk.compute(inc(1), df.column("fare").sum());
+ */
+export async function compute<A extends readonly unknown[]>(...items: A): Promise<{ -readonly [K in keyof A]: Computed<A[K]> }> {
+  let options: ComputeOptions = {};
+  let list: readonly unknown[] = items;
+  if (items.length > 0 && isComputeOptions(items[items.length - 1])) {
+    options = items[items.length - 1] as ComputeOptions;
+    list = items.slice(0, -1);
+  }
+  const specs = list.map((c) => (isCollection(c) ? (c as Collection)[TUSK]() : undefined));
+  const real = specs.filter((s): s is CollectionSpec => s !== undefined);
+  const { values } = real.length > 0 ? await runSpecs(real, options) : { values: new Map<Key, unknown>() };
+  const out = await Promise.all(list.map((item, i) => {
+    const spec = specs[i];
+    return spec ? spec.finalize(spec.keys.map((k) => values.get(k))) : item;
+  }));
+  return out as { -readonly [K in keyof A]: Computed<A[K]> };
+}
+
+/** Computes one collection. */
+export async function computeOne<T>(collection: Collection<T>, options: ComputeOptions = {}): Promise<T> {
+  const spec = collection[TUSK]();
+  const { values } = await runSpecs([spec], options);
+  return spec.finalize(spec.keys.map((k) => values.get(k)));
+}
+
+/**
+ * Computes collections and keeps their results: on a cluster they stay on the workers;
+ * locally they are kept in this process. Returns new collections whose graphs read the
+ * kept results, so later computations start from them.
+ */
+export async function persist<A extends readonly Collection[]>(...items: A | [...A, ComputeOptions]): Promise<A> {
+  let options: ComputeOptions = {};
+  let list = items as readonly unknown[];
+  if (items.length > 0 && isComputeOptions(items[items.length - 1])) {
+    options = items[items.length - 1] as ComputeOptions;
+    list = items.slice(0, -1);
+  }
+  const collections = list as readonly Collection[];
+  const specs = collections.map((c) => c[TUSK]());
+  const scheduler = pickScheduler(options.scheduler);
+  if (scheduler.persist) {
+    const settings = { ...config.get(), ...normalizeConfig({ ...options, progress: undefined }) };
+    const { graph, keys } = prepareGraph(specs, options.optimize ?? true);
+    const kept = await scheduler.persist({
+      graph, keys, signal: options.signal, memoryLimit: settings.memoryLimit,
+      localDirectory: settings.localDirectory, nthreads: settings.nthreads, retries: options.retries ?? 0,
+    });
+    return specs.map((s) => s.rebuild(kept)) as unknown as A;
+  }
+  const { values } = await runSpecs(specs, options);
+  const tasks = [...values].map(([k, v]) => task(k, "tusk.persisted", lit(encodeValue(v))));
+  const kept = new LayeredGraph([layer(makeName("persisted", [...values.keys()]), tasks)]);
+  return specs.map((s) => s.rebuild(kept)) as unknown as A;
+}

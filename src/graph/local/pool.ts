@@ -1,0 +1,45 @@
+/**
+ * The piscina pool behind the threads executor: one per thread count, made on first
+ * use, kept for later computations, closed by {@link shutdownPools}. Idle threads do
+ * not keep the process alive. When this file runs from TypeScript source (tests, tsx),
+ * threads load the TypeScript entry through tsx; from the build, the compiled `.js`.
+ */
+import { Piscina } from "piscina";
+import type { BatchRequest, BatchResponse } from "./batch.js";
+
+const pools = new Map<number, Piscina<BatchRequest, BatchResponse>>();
+
+function entryFile(): { filename: string; execArgv: string[] } {
+  const self = import.meta.url;
+  if (self.endsWith(".ts")) {
+    return { filename: new URL("./worker-entry.ts", self).href, execArgv: ["--import", "tsx"] };
+  }
+  return { filename: new URL("./worker-entry.js", self).href, execArgv: [] };
+}
+
+/** The pool of `nthreads` threads. */
+export function getPool(nthreads: number): Piscina<BatchRequest, BatchResponse> {
+  let pool = pools.get(nthreads);
+  if (!pool) {
+    const { filename, execArgv } = entryFile();
+    pool = new Piscina<BatchRequest, BatchResponse>({
+      filename,
+      execArgv,
+      minThreads: nthreads,
+      maxThreads: nthreads,
+      idleTimeout: 30_000,
+      // Each thread runs one batch at a time; the executor itself bounds what is queued.
+      concurrentTasksPerWorker: 1,
+      atomics: "disabled",
+    });
+    pools.set(nthreads, pool);
+  }
+  return pool;
+}
+
+/** Closes every pool (e.g. at the end of a script or a notebook). */
+export async function shutdownPools(): Promise<void> {
+  const all = [...pools.values()];
+  pools.clear();
+  await Promise.all(all.map((p) => p.destroy()));
+}

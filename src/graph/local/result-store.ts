@@ -1,0 +1,158 @@
+/**
+ * Where the threads executor keeps results that later tasks still need: in memory as
+ * encoded buffers, or spilled to a file when holding them would pass the memory limit.
+ * A spill file is the value's buffers written as they are, after a small header
+ * (v8-serialized codec name, meta and buffer lengths), each buffer 8-byte aligned, so
+ * reading back builds typed arrays over the file's bytes without another copy.
+ * The spill folder is made on first spill and removed by {@link ResultStore.close},
+ * which the executor calls whatever the outcome (success, error, cancel).
+ */
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { deserialize, serialize } from "node:v8";
+import { encodedSize, type Encoded } from "../codec.js";
+import type { Key } from "../key.js";
+
+interface Entry {
+  encoded?: Encoded;
+  file?: string;
+  nbytes: number;
+}
+
+/** Results held by one computation. */
+export class ResultStore {
+  readonly #entries = new Map<Key, Entry>();
+  readonly #limit: number | undefined;
+  readonly #parent: string;
+  #dir: string | undefined;
+  #seq = 0;
+  /** Bytes in memory now, and the most ever. */
+  memoryBytes = 0;
+  peakMemoryBytes = 0;
+  spilledCount = 0;
+
+  constructor(options: { memoryLimit?: number; localDirectory: string }) {
+    this.#limit = options.memoryLimit;
+    this.#parent = options.localDirectory;
+  }
+
+  has(key: Key): boolean {
+    return this.#entries.has(key);
+  }
+
+  put(key: Key, encoded: Encoded): void {
+    const nbytes = encodedSize(encoded);
+    this.#entries.set(key, { encoded, nbytes });
+    this.memoryBytes += nbytes;
+    if (this.memoryBytes > this.peakMemoryBytes) this.peakMemoryBytes = this.memoryBytes;
+  }
+
+  /** The value, read back from disk if it was spilled (it then stays in memory). */
+  get(key: Key): Encoded {
+    const entry = this.#entries.get(key);
+    if (!entry) throw new Error(`result store: no value for ${key}`);
+    if (!entry.encoded) {
+      entry.encoded = readSpillFile(entry.file!);
+      unlinkSync(entry.file!);
+      entry.file = undefined;
+      this.memoryBytes += entry.nbytes;
+      if (this.memoryBytes > this.peakMemoryBytes) this.peakMemoryBytes = this.memoryBytes;
+    }
+    return entry.encoded;
+  }
+
+  /** Removes a value and returns it (for a transfer to its last reader). */
+  take(key: Key): Encoded {
+    const value = this.get(key);
+    this.delete(key);
+    return value;
+  }
+
+  delete(key: Key): void {
+    const entry = this.#entries.get(key);
+    if (!entry) return;
+    this.#entries.delete(key);
+    if (entry.encoded) this.memoryBytes -= entry.nbytes;
+    if (entry.file) rmSync(entry.file, { force: true });
+  }
+
+  /** True when the limit is set and memory is above `fraction` of it. */
+  above(fraction: number): boolean {
+    return this.#limit !== undefined && this.memoryBytes > this.#limit * fraction;
+  }
+
+  /**
+   * Spills values until memory is under `fraction` of the limit, the ones needed
+   * last first (`nextUse` gives the priority of a value's next reader).
+   */
+  spillTo(fraction: number, nextUse: (key: Key) => number): void {
+    if (this.#limit === undefined) return;
+    const target = this.#limit * fraction;
+    if (this.memoryBytes <= target) return;
+    const candidates = [...this.#entries].filter(([, e]) => e.encoded && e.nbytes > 0)
+      .map(([k, e]) => ({ k, e, use: nextUse(k) }))
+      .sort((a, b) => b.use - a.use || b.e.nbytes - a.e.nbytes);
+    for (const { e } of candidates) {
+      if (this.memoryBytes <= target) break;
+      e.file = this.#writeSpillFile(e.encoded!);
+      e.encoded = undefined;
+      this.memoryBytes -= e.nbytes;
+      this.spilledCount++;
+    }
+  }
+
+  /** Removes every spill file and the folder. */
+  close(): void {
+    this.#entries.clear();
+    this.memoryBytes = 0;
+    if (this.#dir) rmSync(this.#dir, { recursive: true, force: true });
+    this.#dir = undefined;
+  }
+
+  /** The spill folder, if one was made. */
+  get directory(): string | undefined {
+    return this.#dir;
+  }
+
+  #writeSpillFile(e: Encoded): string {
+    if (!this.#dir) {
+      this.#dir = join(this.#parent, `tusk-spill-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`);
+      mkdirSync(this.#dir, { recursive: true });
+    }
+    const file = join(this.#dir, `${this.#seq++}.bin`);
+    const header = serialize({ codec: e.codec, meta: e.meta, lengths: e.buffers.map((b) => b.byteLength) });
+    const parts: Uint8Array[] = [];
+    const len = Buffer.alloc(8);
+    len.writeUInt32LE(header.byteLength, 0);
+    parts.push(len, header);
+    let offset = 8 + header.byteLength;
+    for (const b of e.buffers) {
+      const pad = (8 - (offset % 8)) % 8;
+      if (pad) parts.push(new Uint8Array(pad));
+      parts.push(b);
+      offset += pad + b.byteLength;
+    }
+    const fd = openSync(file, "w");
+    try {
+      for (const p of parts) writeSync(fd, p);
+    } finally {
+      closeSync(fd);
+    }
+    return file;
+  }
+}
+
+function readSpillFile(file: string): Encoded {
+  let bytes: Uint8Array = readFileSync(file);
+  if (bytes.byteOffset % 8 !== 0) bytes = new Uint8Array(bytes);
+  const headerLength = Buffer.from(bytes.buffer, bytes.byteOffset, 8).readUInt32LE(0);
+  const header = deserialize(bytes.subarray(8, 8 + headerLength)) as { codec: string; meta: unknown; lengths: number[] };
+  const buffers: Uint8Array[] = [];
+  let offset = 8 + headerLength;
+  for (const n of header.lengths) {
+    offset += (8 - (offset % 8)) % 8;
+    buffers.push(bytes.subarray(offset, offset + n));
+    offset += n;
+  }
+  return { codec: header.codec, meta: header.meta, buffers };
+}

@@ -1,0 +1,61 @@
+/**
+ * Progress: a bar on a terminal (stderr, redrawn in place at most 10 times a second,
+ * silent when stderr is not a TTY or `progress: false`), and the user's callback. The
+ * notebook bar (issue "Seeing the work") plugs in through the same callback.
+ */
+import type { ProgressCallback, ProgressEvent } from "./scheduler.js";
+
+/** What an executor calls as tasks finish. */
+export interface ProgressSink {
+  update(done: number, total: number, key?: string): void;
+  close(ok: boolean): void;
+}
+
+const WIDTH = 30;
+
+/** Makes the sink for one computation; returns undefined when nobody listens. */
+export function progressSink(options: { bar: boolean; callback?: ProgressCallback; stream?: NodeJS.WriteStream }): ProgressSink | undefined {
+  const stream = options.stream ?? process.stderr;
+  const bar = options.bar && Boolean(stream.isTTY);
+  const callback = options.callback;
+  if (!bar && !callback) return undefined;
+  const start = Date.now();
+  let lastDraw = 0;
+  let drawn = false;
+  let last: ProgressEvent = { done: 0, total: 0, elapsedMs: 0 };
+  let scheduled = false;
+
+  const draw = (final: boolean): void => {
+    const frac = last.total === 0 ? 1 : last.done / last.total;
+    const filled = Math.round(frac * WIDTH);
+    const line = `[${"#".repeat(filled)}${" ".repeat(WIDTH - filled)}] ${(frac * 100).toFixed(0).padStart(3)}% ` +
+      `${last.done}/${last.total} tasks ${(last.elapsedMs / 1000).toFixed(1)}s`;
+    stream.write(`\r${line}${final ? "\n" : ""}`);
+    drawn = true;
+  };
+  const flush = (): void => {
+    scheduled = false;
+    if (callback) callback(last);
+  };
+
+  return {
+    update(done, total, key) {
+      const now = Date.now();
+      last = key === undefined ? { done, total, elapsedMs: now - start } : { done, total, elapsedMs: now - start, key: key as never };
+      if (callback && !scheduled) {
+        scheduled = true;
+        queueMicrotask(flush); // never synchronously from inside the executor
+      }
+      if (bar && (now - lastDraw > 100 || done === total)) {
+        lastDraw = now;
+        draw(false);
+      }
+    },
+    close(ok) {
+      if (bar && (drawn || Date.now() - start > 500)) {
+        if (ok) last = { ...last, done: last.total, elapsedMs: Date.now() - start };
+        draw(true);
+      }
+    },
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * tusk: chunked, lazy DataFrames (danfo.js's API) and n-d arrays (TensorFlow.js) that
+ * build task graphs and run them on worker threads or a cluster.
+ * @example
+ * import * as tk from "tusk";
+ * const inc = tk.delayed((x: number) => x + 1);
+ * await inc(1).compute(); // 2
+ */
+import { registerOpModule } from "./graph/ops.js";
+import { shutdownPools } from "./graph/local/pool.js";
+
+export { compute, persist, type ComputeOptions } from "./graph/compute.js";
+export { config, type TuskConfig } from "./graph/config.js";
+export { delayed, Delayed, type DelayedFunction, type DelayedOptions } from "./delayed/delayed.js";
+export type { ProgressEvent, ProgressCallback, ComputeScheduler } from "./graph/scheduler.js";
+export {
+  TuskError, ValidationError, GraphError, MetadataMismatchError, TaskError, CancelledError,
+  InvalidTransitionError, ProtocolError, KilledWorkerError,
+} from "./errors.js";
+
+/** User op modules: `tk.ops.register(new URL("./my-ops.js", import.meta.url))`. */
+export const ops = { register: registerOpModule };
+
+/** Stops the local thread pool (so a script or notebook can end at once). */
+export async function shutdown(): Promise<void> {
+  await shutdownPools();
+}
