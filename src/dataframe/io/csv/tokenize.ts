@@ -1,0 +1,157 @@
+/**
+ * The tokenizer: finds field boundaries of up to `maxRows` rows, without building values.
+ *
+ * Output per row r and column j (k = r * ncols + j): `starts[k]`/`ends[k]` delimit the
+ * raw field bytes. A quoted field is flagged by storing `~start` (negative) where
+ * `start` is the position of its opening quote; its raw bytes then still hold the quotes
+ * and `""` escapes (see `unquote`). Rows whose field count differs from `ncols` are not
+ * emitted: they are reported to `onBad` (which may throw). Blank lines are skipped, as
+ * pandas does with `skip_blank_lines=True`.
+ *
+ * Quoting follows RFC 4180 with pandas' leniency: a quote opens a quoted field only at
+ * the start of a field; inside it, `""` is a quote and delimiters and line ends are data;
+ * bytes after the closing quote up to the delimiter are appended; a quote in the middle
+ * of an unquoted field is an ordinary byte. Line ends are LF or CRLF (a lone CR is data).
+ */
+
+export const LF = 10;
+export const CR = 13;
+export const QUOTE = 34;
+
+export interface TokenBatch {
+  readonly ncols: number;
+  readonly capacity: number; // rows
+  starts: Int32Array;
+  ends: Int32Array;
+  /** 1-based file line of each emitted row. */
+  lines: Int32Array;
+  nrows: number;
+}
+
+export function makeBatch(ncols: number, capacity: number): TokenBatch {
+  const n = Math.max(1, ncols) * capacity;
+  return { ncols, capacity, starts: new Int32Array(n), ends: new Int32Array(n), lines: new Int32Array(capacity), nrows: 0 };
+}
+
+/** Mutable scanning position, carried from batch to batch. */
+export interface TokenCursor {
+  pos: number;
+  /** 1-based line number at `pos`. */
+  line: number;
+}
+
+export type BadLineKind = "fields" | "quote";
+/** Called for a dropped row: its first line, the field count found, and the kind. May throw. */
+export type OnBadLine = (line: number, found: number, kind: BadLineKind) => void;
+
+/**
+ * Tokenizes rows of b[cursor.pos, n) into `batch` (overwriting it) until the batch is
+ * full or the input ends. Advances the cursor. Returns the number of rows emitted.
+ */
+export function tokenize(b: Uint8Array, n: number, delim: number, cur: TokenCursor, batch: TokenBatch, onBad: OnBadLine): number {
+  const { ncols, capacity, starts, ends, lines } = batch;
+  let i = cur.pos;
+  let line = cur.line;
+  let rows = 0;
+  while (i < n && rows < capacity) {
+    let c = b[i]!;
+    if (c === LF) {
+      i++;
+      line++;
+      continue;
+    }
+    if (c === CR && i + 1 < n && b[i + 1] === LF) {
+      i += 2;
+      line++;
+      continue;
+    }
+    const rowLine = line;
+    const base = rows * ncols;
+    let f = 0;
+    let badQuote = false;
+    for (;;) {
+      const s = i;
+      let q = false;
+      if (i < n && b[i] === QUOTE) {
+        q = true;
+        i++;
+        for (;;) {
+          while (i < n && (c = b[i]!) !== QUOTE) {
+            if (c === LF) line++;
+            i++;
+          }
+          if (i >= n) {
+            badQuote = true;
+            break;
+          }
+          if (i + 1 < n && b[i + 1] === QUOTE) i += 2;
+          else {
+            i++;
+            break;
+          }
+        }
+      }
+      for (;;) {
+        while (i < n && (c = b[i]!) !== delim && c !== LF && c !== CR) i++;
+        if (i < n && c === CR && i + 1 < n && b[i + 1] !== LF) {
+          i++;
+          continue;
+        }
+        break;
+      }
+      if (f < ncols) {
+        starts[base + f] = q ? ~s : s;
+        ends[base + f] = i;
+      }
+      f++;
+      if (i >= n) break;
+      c = b[i]!;
+      if (c === delim) {
+        i++;
+        continue;
+      }
+      // LF, CR LF, or a CR at the very end (not a line end: `line` counts LF bytes exactly)
+      if (c === LF) {
+        i++;
+        line++;
+      } else if (i + 1 < n) {
+        i += 2;
+        line++;
+      } else i++;
+      break;
+    }
+    if (badQuote) onBad(rowLine, f, "quote");
+    else if (f !== ncols) onBad(rowLine, f, "fields");
+    else lines[rows++] = rowLine;
+  }
+  cur.pos = i;
+  cur.line = line;
+  batch.nrows = rows;
+  return rows;
+}
+
+/**
+ * Unescapes the quoted raw field b[s, e) (s at its opening quote) into `out` and
+ * returns its length: the text between the quotes with `""` → `"`, plus any bytes after
+ * the closing quote. `out` must hold at least e - s bytes.
+ */
+export function unquote(b: Uint8Array, s: number, e: number, out: Uint8Array): number {
+  let i = s + 1;
+  let k = 0;
+  while (i < e) {
+    const c = b[i]!;
+    if (c === QUOTE) {
+      if (i + 1 < e && b[i + 1] === QUOTE) {
+        out[k++] = QUOTE;
+        i += 2;
+        continue;
+      }
+      i++;
+      while (i < e) out[k++] = b[i++]!; // trailing bytes after the closing quote
+      break;
+    }
+    out[k++] = c;
+    i++;
+  }
+  return k;
+}
