@@ -1,0 +1,210 @@
+/**
+ * Every message of the distributed protocol, as discriminated unions (one vocabulary for
+ * scheduler, worker and client). A message is plain data; values travel as
+ * {@link Encoded} (codec name + meta + raw buffers), whose buffers the wire format moves
+ * as separate binary frames (./wire.ts). Incoming messages are checked by ./validate.ts
+ * before anything reads them.
+ */
+import type { Encoded } from "../../graph/codec.js";
+import type { Key } from "../../graph/key.js";
+import type { Task } from "../../graph/task.js";
+
+/** Version of this protocol; the handshake rejects a peer speaking another one. */
+export const PROTOCOL_VERSION = 1;
+
+/** Who is on the other end of a connection. */
+export type Role = "client" | "worker" | "peer";
+
+/** An error as it crosses the wire (a task's exception keeps its remote stack). */
+export interface RemoteError {
+  readonly name: string;
+  readonly message: string;
+  readonly stack?: string;
+  readonly code?: string;
+}
+
+// ---- handshake (first message on every connection) ----
+
+export interface HelloMsg {
+  readonly type: "hello";
+  readonly version: number;
+  readonly role: Role;
+  readonly token: string;
+  /** Worker: its name, threads, memory limit and the address where peers fetch data. */
+  readonly name?: string;
+  readonly nthreads?: number;
+  readonly memoryLimit?: number;
+  readonly peerAddress?: string;
+}
+export interface WelcomeMsg {
+  readonly type: "welcome";
+  readonly version: number;
+  /** The id the scheduler gave this connection (client or worker id). */
+  readonly id: string;
+}
+
+// ---- client -> scheduler ----
+
+export interface UpdateGraphMsg {
+  readonly type: "update-graph";
+  readonly tasks: readonly Task[];
+  /** Keys this client wants (holds) until it releases them. */
+  readonly keys: readonly Key[];
+  /** Op modules workers import before running these tasks. */
+  readonly modules: readonly string[];
+  readonly retries: number;
+}
+export interface ReleaseKeysMsg {
+  readonly type: "release-keys";
+  readonly keys: readonly Key[];
+}
+export interface WhoHasMsg {
+  readonly type: "who-has";
+  readonly id: number;
+  readonly keys: readonly Key[];
+}
+
+// ---- scheduler -> client ----
+
+export interface KeyInMemoryMsg {
+  readonly type: "key-in-memory";
+  readonly key: Key;
+  /** Peer addresses of the workers holding it. */
+  readonly workers: readonly string[];
+}
+export interface KeyErredMsg {
+  readonly type: "key-erred";
+  readonly key: Key;
+  readonly op: string;
+  readonly worker: string;
+  readonly error: RemoteError;
+}
+export interface WhoHasReplyMsg {
+  readonly type: "who-has-reply";
+  readonly id: number;
+  readonly who: Readonly<Record<string, readonly string[]>>;
+}
+
+// ---- scheduler -> worker ----
+
+export interface ComputeTaskMsg {
+  readonly type: "compute-task";
+  readonly task: Task;
+  readonly priority: number;
+  /** For each dependency: the peer addresses holding it. */
+  readonly whoHas: Readonly<Record<string, readonly string[]>>;
+}
+export interface FreeKeysMsg {
+  readonly type: "free-keys";
+  readonly keys: readonly Key[];
+}
+export interface StealRequestMsg {
+  readonly type: "steal-request";
+  readonly key: Key;
+}
+export interface ImportModulesMsg {
+  readonly type: "import-modules";
+  readonly modules: readonly string[];
+}
+export interface CloseWorkerMsg {
+  readonly type: "close-worker";
+  readonly reason: string;
+}
+
+// ---- worker -> scheduler ----
+
+export interface HeartbeatMsg {
+  readonly type: "heartbeat";
+  readonly memory: number;
+  readonly managed: number;
+  readonly spilled: number;
+  readonly paused: boolean;
+}
+export interface TaskFinishedMsg {
+  readonly type: "task-finished";
+  readonly key: Key;
+  readonly nbytes: number;
+}
+export interface TaskErredMsg {
+  readonly type: "task-erred";
+  readonly key: Key;
+  readonly error: RemoteError;
+}
+export interface MissingDataMsg {
+  readonly type: "missing-data";
+  /** The task that needed it, the key that could not be fetched, the peer that lacked it. */
+  readonly key: Key;
+  readonly missing: Key;
+  readonly from: string;
+}
+export interface StealResponseMsg {
+  readonly type: "steal-response";
+  readonly key: Key;
+  readonly accepted: boolean;
+}
+export interface AddKeysMsg {
+  readonly type: "add-keys";
+  readonly keys: readonly Key[];
+  readonly nbytes: readonly number[];
+}
+export interface WorkerLeavingMsg {
+  readonly type: "worker-leaving";
+  readonly reason: string;
+}
+
+// ---- peer data (worker <-> worker, client -> worker) ----
+
+export interface GetDataMsg {
+  readonly type: "get-data";
+  readonly id: number;
+  readonly keys: readonly Key[];
+}
+export interface DataMsg {
+  readonly type: "data";
+  readonly id: number;
+  readonly values: Readonly<Record<string, Encoded>>;
+  readonly missing: readonly Key[];
+}
+/** Hand-off on graceful shutdown: a leaving worker pushes its data to a peer. */
+export interface PutDataMsg {
+  readonly type: "put-data";
+  readonly id: number;
+  readonly values: Readonly<Record<string, Encoded>>;
+}
+export interface PutDataAckMsg {
+  readonly type: "put-data-ack";
+  readonly id: number;
+}
+
+// ---- any direction ----
+
+export interface ErrorMsg {
+  readonly type: "error";
+  readonly error: RemoteError;
+  /** Set when the error answers a request with an id. */
+  readonly id?: number;
+}
+
+export type ClientToScheduler = UpdateGraphMsg | ReleaseKeysMsg | WhoHasMsg;
+export type SchedulerToClient = KeyInMemoryMsg | KeyErredMsg | WhoHasReplyMsg | ErrorMsg;
+export type SchedulerToWorker = ComputeTaskMsg | FreeKeysMsg | StealRequestMsg | ImportModulesMsg | CloseWorkerMsg | ErrorMsg;
+export type WorkerToScheduler = HeartbeatMsg | TaskFinishedMsg | TaskErredMsg | MissingDataMsg | StealResponseMsg | AddKeysMsg | WorkerLeavingMsg;
+export type PeerMsg = GetDataMsg | DataMsg | PutDataMsg | PutDataAckMsg | ErrorMsg;
+
+/** Every message. */
+export type Message =
+  | HelloMsg | WelcomeMsg
+  | ClientToScheduler | SchedulerToClient
+  | SchedulerToWorker | WorkerToScheduler
+  | PeerMsg;
+
+export type MessageType = Message["type"];
+
+/** Turns any thrown value into a {@link RemoteError}. */
+export function toRemoteError(error: unknown): RemoteError {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}), ...(typeof code === "string" ? { code } : {}) };
+  }
+  return { name: "Error", message: String(error) };
+}
