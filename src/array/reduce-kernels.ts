@@ -5,8 +5,8 @@
  *   sum/prod: s (+ c, the Neumaier compensation of sum) · mean: s, c, n · var/std: n, m, q
  *   (Chan's parallel mean and sum of squared deviations) · min/max/any/all: v ·
  *   argMin/argMax: v, i (index along the axis in the whole array; first one on ties).
- * Within a chunk, rows along the last axis are summed straight (at most a chunk's row
- * long) and rows are folded with Neumaier compensation, so error stays near one rounding.
+ * Sums use Neumaier compensation everywhere (along rows, across rows, across chunks), so
+ * the error stays near one rounding of the exact sum.
  */
 import { defineOp, registerOpModule } from "../graph/ops.js";
 import { makeChunk, type Chunk } from "./chunk.js";
@@ -70,9 +70,16 @@ export function reduceChunk(kind: ReduceKind, x: Chunk, axes: readonly number[],
       const s = p.s, c = (p.c = new Float64Array(m));
       forRows(x.shape, ostr, (io, oo, len) => {
         if (lastReduced || nd === 0) {
-          let acc = 0;
-          for (let j = 0; j < len; j++) acc += d[io + j]!;
+          // Neumaier in registers along the row, then folded into the output
+          let acc = 0, comp = 0;
+          for (let j = 0; j < len; j++) {
+            const v = d[io + j]!;
+            const t = acc + v;
+            comp += Math.abs(acc) >= Math.abs(v) ? (acc - t) + v : (v - t) + acc;
+            acc = t;
+          }
           neumaier(s, c, oo, acc);
+          c[oo]! += comp;
         } else for (let j = 0; j < len; j++) neumaier(s, c, oo + j, d[io + j]!);
       });
       return p;
@@ -157,7 +164,8 @@ export function combine(kind: ReduceKind, parts: readonly Partial[]): Partial {
           out.c![o] = out.c![o]! + (delta * nb) / nn;
           out.s[o] = out.s[o]! + p.s[o]! + (delta * delta * na * nb) / nn;
         }
-        break;
+        out.n = nn;
+        continue;
       }
       case "min": for (let o = 0; o < m; o++) { const a = p.s[o]!; if (out.s[o] === out.s[o] && (a < out.s[o]! || a !== a)) out.s[o] = a; } break;
       case "max": for (let o = 0; o < m; o++) { const a = p.s[o]!; if (out.s[o] === out.s[o] && (a > out.s[o]! || a !== a)) out.s[o] = a; } break;
@@ -175,7 +183,6 @@ export function combine(kind: ReduceKind, parts: readonly Partial[]): Partial {
     }
     if (kind !== "var" && kind !== "std") out.n += p.n;
   }
-  if (kind === "var" || kind === "std") out.n = parts.reduce((a, p) => a + p.n, 0);
   return out;
 }
 
