@@ -10,8 +10,8 @@
  * widens it to float64 (`Float64Builder.fromInt32`).
  */
 import { CsvParseError } from "./errors.js";
-import { isNullToken, parseBoolBytes, parseFloatBytes, parseIntBytes } from "./number.js";
-import { parseDatetimeBytes } from "./datetime.js";
+import { isNullToken, parseBoolBytes, parseFloatBytes, parseFloatTo, parseIntBytes } from "./number.js";
+import { parseDatetimeTo } from "./datetime.js";
 import { unquote, type TokenBatch } from "./tokenize.js";
 import { Validity, trim } from "./validity.js";
 import type { CsvDtype, ParsedColumn } from "./types.js";
@@ -97,12 +97,13 @@ export class Float64Builder implements ColumnBuilder {
         s = 0;
         src = scratch;
       }
-      const v = s === e ? NaN : date ? parseDatetimeBytes(src, s, e) : parseFloatBytes(src, s, e);
-      if (v !== v) {
+      const ok = s !== e && (date ? parseDatetimeTo(src, s, e, vals, n) : parseFloatTo(src, s, e, vals, n));
+      if (!ok) {
         if (!isNullToken(src, s, e)) throw dtypeError(this.ctx, batch.lines[r]!, src, s, e, this.dtype);
         this.validity.setNull(n, vals.length);
+        vals[n] = NaN;
       }
-      vals[n++] = v;
+      n++;
     }
     this.n = n;
     return nrows;

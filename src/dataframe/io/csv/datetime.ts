@@ -26,31 +26,41 @@ export function daysFromCivil(y: number, m: number, d: number): number {
 
 const MDAYS = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+const ONE = new Float64Array(1);
+
 /** Milliseconds since the epoch of the ISO text b[s, e), or NaN if it is not such a datetime. */
 export function parseDatetimeBytes(b: Uint8Array, s: number, e: number): number {
+  return parseDatetimeTo(b, s, e, ONE, 0) ? ONE[0]! : NaN;
+}
+
+/** `parseDatetimeBytes` writing to out[k]; returns whether the text is a datetime (no boxed double). */
+export function parseDatetimeTo(b: Uint8Array, s: number, e: number, out: Float64Array, k: number): boolean {
   const n = e - s;
-  if (n < 10 || b[s + 4] !== 45 || b[s + 7] !== 45) return NaN;
+  if (n < 10 || b[s + 4] !== 45 || b[s + 7] !== 45) return false;
   const y1 = d2(b, s);
   const y2 = d2(b, s + 2);
   const mo = d2(b, s + 5);
   const d = d2(b, s + 8);
-  if (y1 < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || d > MDAYS[mo]!) return NaN;
+  if (y1 < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || d > MDAYS[mo]!) return false;
   const y = y1 * 100 + y2;
-  if (mo === 2 && d === 29 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0))) return NaN;
+  if (mo === 2 && d === 29 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0))) return false;
   let ms = daysFromCivil(y, mo, d) * 86400000;
-  if (n === 10) return ms;
+  if (n === 10) {
+    out[k] = ms;
+    return true;
+  }
   let i = s + 10;
   const sep = b[i];
-  if ((sep !== 84 && sep !== 32) || n < 16 || b[i + 3] !== 58) return NaN; // T or space, HH:MM
+  if ((sep !== 84 && sep !== 32) || n < 16 || b[i + 3] !== 58) return false; // T or space, HH:MM
   const hh = d2(b, i + 1);
   const mi = d2(b, i + 4);
-  if (hh < 0 || hh > 23 || mi < 0 || mi > 59) return NaN;
+  if (hh < 0 || hh > 23 || mi < 0 || mi > 59) return false;
   ms += hh * 3600000 + mi * 60000;
   i += 6;
   if (i < e && b[i] === 58) {
-    if (e - i < 3) return NaN;
+    if (e - i < 3) return false;
     const ss = d2(b, i + 1);
-    if (ss < 0 || ss > 59) return NaN;
+    if (ss < 0 || ss > 59) return false;
     ms += ss * 1000;
     i += 3;
     if (i < e && b[i] === 46) {
@@ -63,15 +73,21 @@ export function parseDatetimeBytes(b: Uint8Array, s: number, e: number): number 
         if (i - f0 < 3) f = f * 10 + x;
         i++;
       }
-      if (i === f0) return NaN;
+      if (i === f0) return false;
       const nf = i - f0;
       ms += nf >= 3 ? f : nf === 2 ? f * 10 : f * 100;
     }
   }
-  if (i === e) return ms;
+  if (i === e) {
+    out[k] = ms;
+    return true;
+  }
   const z = b[i];
-  if (z === 90 && i + 1 === e) return ms; // Z
-  if (z !== 43 && z !== 45) return NaN;
+  if (z === 90 && i + 1 === e) {
+    out[k] = ms; // Z
+    return true;
+  }
+  if (z !== 43 && z !== 45) return false;
   const sign = z === 45 ? -1 : 1;
   const rest = e - i - 1;
   let oh: number;
@@ -83,7 +99,8 @@ export function parseDatetimeBytes(b: Uint8Array, s: number, e: number): number 
   } else if (rest === 5 && b[i + 3] === 58) {
     oh = d2(b, i + 1);
     om = d2(b, i + 4);
-  } else return NaN;
-  if (oh < 0 || oh > 23 || om < 0 || om > 59) return NaN;
-  return ms - sign * (oh * 3600000 + om * 60000);
+  } else return false;
+  if (oh < 0 || oh > 23 || om < 0 || om > 59) return false;
+  out[k] = ms - sign * (oh * 3600000 + om * 60000);
+  return true;
 }

@@ -28,8 +28,19 @@ export function asciiString(b: Uint8Array, s: number, e: number): string {
   return out;
 }
 
+const ONE = new Float64Array(1);
+
 /** The double `Number(text)` gives for the decimal text b[s, e), or NaN if it is not a number. */
 export function parseFloatBytes(b: Uint8Array, s: number, e: number): number {
+  return parseFloatTo(b, s, e, ONE, 0) ? ONE[0]! : NaN;
+}
+
+/**
+ * `parseFloatBytes` writing its result to out[k] and returning whether the text is a
+ * number (NaN text returns false). Hot loops use this form: a double returned from a
+ * call that V8 does not inline is boxed, one heap allocation per value.
+ */
+export function parseFloatTo(b: Uint8Array, s: number, e: number, out: Float64Array, k: number): boolean {
   let i = s;
   let neg = false;
   let c = i < e ? b[i]! : 0;
@@ -58,11 +69,15 @@ export function parseFloatBytes(b: Uint8Array, s: number, e: number): number {
     }
     nd += frac;
   }
-  if (nd === 0) return parseInfinity(b, i, e, neg);
+  if (nd === 0) {
+    const inf = parseInfinity(b, i, e, neg);
+    out[k] = inf;
+    return inf === inf;
+  }
   let exp = 0;
   if (i < e) {
     c = b[i]!;
-    if (c !== 101 && c !== 69) return NaN; // e E
+    if (c !== 101 && c !== 69) return false; // e E
     i++;
     let eneg = false;
     c = i < e ? b[i]! : 0;
@@ -73,19 +88,23 @@ export function parseFloatBytes(b: Uint8Array, s: number, e: number): number {
     const e0 = i;
     while (i < e) {
       const d = b[i]! - 48;
-      if (d < 0 || d > 9) return NaN;
+      if (d < 0 || d > 9) return false;
       if (exp < 100000) exp = exp * 10 + d;
       i++;
     }
-    if (i === e0) return NaN;
+    if (i === e0) return false;
     if (eneg) exp = -exp;
   }
   const e10 = exp - frac;
   let v: number;
   if (m === 0) v = 0;
   else if (m < TWO53 && e10 >= -22 && e10 <= 22) v = e10 >= 0 ? m * POW10[e10]! : m / POW10[-e10]!;
-  else return Number(asciiString(b, s, e));
-  return neg ? -v : v;
+  else {
+    out[k] = Number(asciiString(b, s, e));
+    return true;
+  }
+  out[k] = neg ? -v : v;
+  return true;
 }
 
 function parseInfinity(b: Uint8Array, i: number, e: number, neg: boolean): number {

@@ -33,6 +33,17 @@ export function makeBatch(ncols: number, capacity: number): TokenBatch {
   return { ncols, capacity, starts: new Int32Array(n), ends: new Int32Array(n), lines: new Int32Array(capacity), nrows: 0 };
 }
 
+const stopTables: Uint8Array[] = [];
+/** 1 for the bytes that end an unquoted field: the delimiter, LF, CR. */
+function stopTable(delim: number): Uint8Array {
+  let t = stopTables[delim];
+  if (t === undefined) {
+    t = stopTables[delim] = new Uint8Array(256);
+    t[delim] = t[LF] = t[CR] = 1;
+  }
+  return t;
+}
+
 /** Mutable scanning position, carried from batch to batch. */
 export interface TokenCursor {
   pos: number;
@@ -50,6 +61,7 @@ export type OnBadLine = (line: number, found: number, kind: BadLineKind) => void
  */
 export function tokenize(b: Uint8Array, n: number, delim: number, cur: TokenCursor, batch: TokenBatch, onBad: OnBadLine): number {
   const { ncols, capacity, starts, ends, lines } = batch;
+  const stop = stopTable(delim);
   let i = cur.pos;
   let line = cur.line;
   let rows = 0;
@@ -92,7 +104,8 @@ export function tokenize(b: Uint8Array, n: number, delim: number, cur: TokenCurs
         }
       }
       for (;;) {
-        while (i < n && (c = b[i]!) !== delim && c !== LF && c !== CR) i++;
+        while (i < n && stop[b[i]!] === 0) i++;
+        if (i < n) c = b[i]!;
         if (i < n && c === CR && i + 1 < n && b[i + 1] !== LF) {
           i++;
           continue;
