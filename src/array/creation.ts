@@ -137,7 +137,17 @@ export function arange(start: number, stop?: number, step = 1, options: Creation
 /** tfjs's `range(start, stop, step, dtype)` with a `chunks` option. */
 export function range(start: number, stop: number, step = 1, options?: CreationOptions | DType): ChunkedArray {
   const o = optionsArg(options);
-  return arange(start, stop, step, { ...o, dtype: o.dtype ?? "float32" });
+  if (step === 0 || !Number.isFinite(step)) throw new ValidationError(`range step must be a finite non-zero number, got ${step}`);
+  // tfjs's rules: empty when the step points away (except step 1, which turns to -1)
+  let n: number;
+  if (start === stop || (start < stop && step < 0) || (stop < start && step > 1)) n = 0;
+  else {
+    if (stop < start && step === 1) step = -1;
+    n = Math.abs(Math.ceil((stop - start) / step));
+  }
+  const m = meta([n], { ...o, dtype: o.dtype ?? "float32" });
+  const s0 = start, st0 = step;
+  return perBlock("range", [start, stop, step], m, (_i, bshape, st) => ({ op: "array.arange", args: [lit(m.dtype), lit(s0), lit(st0), lit(st[0]!), lit(bshape[0]!)] }));
 }
 
 /** `num` evenly spaced values from start to stop. */

@@ -7,8 +7,8 @@
  */
 import { mkdirSync, rmSync, existsSync } from "node:fs";
 import { resolve as resolvePath } from "node:path";
-import * as zarr from "zarrita";
-import FileSystemStore from "@zarrita/storage/fs";
+import type * as Zarr from "zarrita";
+import type FileSystemStore from "@zarrita/storage/fs";
 import { ValidationError } from "../errors.js";
 import { TUSK, type Collection } from "../graph/collection.js";
 import { computeOne, type ComputeOptions } from "../graph/compute.js";
@@ -23,14 +23,22 @@ import { rechunk } from "./shape.js";
 
 registerOpModule(import.meta.url);
 
-type ZArray = zarr.Array<zarr.DataType, FileSystemStore>;
+type ZArray = Zarr.Array<Zarr.DataType, FileSystemStore>;
 const opened = new Map<string, Promise<ZArray>>();
 
-function openArray(path: string, nonce: string): Promise<ZArray> {
+// zarrita is ESM-only: imported when first needed, so threads that never touch Zarr never load it.
+let libs: Promise<{ zarr: typeof Zarr; Store: typeof FileSystemStore }> | undefined;
+function load(): Promise<{ zarr: typeof Zarr; Store: typeof FileSystemStore }> {
+  libs ??= Promise.all([import("zarrita"), import("@zarrita/storage/fs")]).then(([zarr, fs]) => ({ zarr, Store: fs.default }));
+  return libs;
+}
+
+async function openArray(path: string, nonce: string): Promise<ZArray> {
   const k = `${path}\0${nonce}`;
   let p = opened.get(k);
   if (!p) {
-    p = zarr.open(zarr.root(new FileSystemStore(path)), { kind: "array" }) as Promise<ZArray>;
+    const { zarr, Store } = await load();
+    p = zarr.open(zarr.root(new Store(path)), { kind: "array" }) as Promise<ZArray>;
     opened.set(k, p);
   }
   return p;
@@ -41,6 +49,7 @@ const ZTYPE: Record<DType, string> = { float64: "float64", float32: "float32", i
 defineOp("array.zarrWrite", async (path: string, nonce: string, start: number[], c: Chunk) => {
   if (c.data.length === 0) return 0;
   const arr = await openArray(path, nonce);
+  const { zarr } = await load();
   const data = c.dtype === "bool" ? new Uint8Array(c.data.buffer, c.data.byteOffset, c.data.length) : c.data;
   const sel = c.shape.map((d, a) => zarr.slice(start[a]!, start[a]! + d));
   await zarr.set(arr, sel, { data, shape: [...c.shape], stride: stridesOf(c.shape) } as never);
@@ -50,6 +59,7 @@ defineOp("array.zarrWrite", async (path: string, nonce: string, start: number[],
 defineOp("array.zarrRead", async (path: string, nonce: string, dtype: DType, start: number[], shape: number[]) => {
   if (size(shape) === 0) return makeChunk(dtype, shape);
   const arr = await openArray(path, nonce);
+  const { zarr } = await load();
   const sel = shape.map((d, a) => zarr.slice(start[a]!, start[a]! + d));
   const got = (await zarr.get(arr, shape.length === 0 ? null : sel)) as unknown as { data: ArrayLike<number> } | number;
   const Ctor = ctorOf(dtype);
@@ -75,8 +85,9 @@ export async function toZarr(x: ChunkedArray, path: string, options: ComputeOpti
   const y = regular ? x : rechunk(x, x.chunks.map((c) => Math.max(1, ...c)));
   const chunkShape = y.chunks.map((c) => Math.max(1, c[0]!));
   mkdirSync(dir, { recursive: true });
-  await zarr.create(zarr.root(new FileSystemStore(dir)), {
-    shape: [...y.shape], chunkShape, dtype: ZTYPE[y.dtype] as zarr.DataType,
+  const { zarr, Store } = await load();
+  await zarr.create(zarr.root(new Store(dir)), {
+    shape: [...y.shape], chunkShape, dtype: ZTYPE[y.dtype] as Zarr.DataType,
     attributes: y.dtype === "bool" ? { tusk_dtype: "bool" } : {},
   } as never);
   const nonce = `${Date.now()}-${Math.random()}`;
@@ -100,8 +111,9 @@ export async function toZarr(x: ChunkedArray, path: string, options: ComputeOpti
 export async function fromZarr(path: string, options: { chunks?: ChunksInput } = {}): Promise<ChunkedArray> {
   const dir = resolvePath(path);
   let arr: ZArray;
+  const { zarr, Store } = await load();
   try {
-    arr = (await zarr.open(zarr.root(new FileSystemStore(dir)), { kind: "array" })) as ZArray;
+    arr = (await zarr.open(zarr.root(new Store(dir)), { kind: "array" })) as ZArray;
   } catch (error) {
     throw new ValidationError(`fromZarr: no Zarr array at ${dir} (${String(error)})`, { code: "ERR_NOT_FOUND", cause: error });
   }
