@@ -1,0 +1,60 @@
+/**
+ * A lazy single value (a reduction's result): `await df.column("fare").sum().compute()`
+ * gives a number.
+ */
+import { TUSK, type Collection, type CollectionSpec } from "../graph/collection.js";
+import { computeOne, type ComputeOptions } from "../graph/compute.js";
+import type { LayeredGraph } from "../graph/graph.js";
+import type { Key } from "../graph/key.js";
+import "./kernels/rowwise.js";
+
+/**
+ * A lazy value computed by one task.
+ * @example const total = await df.column("fare").sum().compute(); // a number
+ */
+export class Scalar<T = number> implements Collection<T> {
+  readonly #graph: LayeredGraph;
+  readonly #key: Key;
+  readonly #finalize: (value: unknown) => T;
+
+  private constructor(graph: LayeredGraph, key: Key, finalize: (value: unknown) => T) {
+    this.#graph = graph;
+    this.#key = key;
+    this.#finalize = finalize;
+  }
+
+  /**
+   * A scalar whose value is the result of task `key` in `graph` (optionally turned into
+   * the user-facing value by `finalize`, which runs in the caller).
+   * @example Scalar.fromGraph(graph, makeKey("sum-agg-1f2e"))
+   */
+  static fromGraph<T = number>(graph: LayeredGraph, key: Key, finalize?: (value: unknown) => T): Scalar<T> {
+    return new Scalar<T>(graph, key, finalize ?? ((v) => v as T));
+  }
+
+  /** The key of the task that computes the value. */
+  get key(): Key {
+    return this.#key;
+  }
+
+  [TUSK](): CollectionSpec<T> {
+    return {
+      graph: this.#graph,
+      keys: [this.#key],
+      finalize: (values) => this.#finalize(values[0]),
+      rebuild: (graph) => new Scalar<T>(graph, this.#key, this.#finalize),
+    };
+  }
+
+  /**
+   * Computes the value.
+   * @example await df.column("fare").mean().compute()
+   */
+  compute(options: ComputeOptions = {}): Promise<T> {
+    return computeOne(this, options);
+  }
+
+  toString(): string {
+    return `Scalar(${this.#key})`;
+  }
+}
