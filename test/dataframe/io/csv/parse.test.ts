@@ -232,3 +232,20 @@ describe("headers and usecols", () => {
     }
   });
 });
+
+describe("errors", () => {
+  test("CsvParseError is a TuskError with a stable code and name", async () => {
+    const { TuskError } = await import("../../../../src/errors.js");
+    const e = thrown(() => parse("a,b\n1\n"));
+    expect(e).toBeInstanceOf(TuskError);
+    expect(e.name).toBe("CsvParseError");
+    expect(e.code).toBe("ERR_CSV_BAD_LINE");
+  });
+
+  test("blank lines anywhere are skipped (pandas' skip_blank_lines)", () => {
+    expect(rows(parse("a,b\n\n1,2\n\r\n\n3,4\n").block)).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+  });
+});
