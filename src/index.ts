@@ -15,6 +15,7 @@ export { delayed, Delayed, type DelayedFunction, type DelayedOptions } from "./d
 export { DataFrame, Series, Scalar, fromDanfo, fromArrow, type FromOptions, type MapPartitionsOptions } from "./dataframe/index.js";
 export * as array from "./array/index.js";
 export type { ProgressEvent, ProgressCallback, ComputeScheduler } from "./graph/scheduler.js";
+export { Client, Future, asCompleted, LocalCluster, type ClientOptions, type LocalClusterOptions } from "./distributed/index.js";
 export {
   TuskError, ValidationError, GraphError, MetadataMismatchError, TaskError, CancelledError,
   InvalidTransitionError, ProtocolError, KilledWorkerError,

@@ -75,6 +75,8 @@ export interface KeyInMemoryMsg {
 export interface KeyErredMsg {
   readonly type: "key-erred";
   readonly key: Key;
+  /** The task that raised (this key, or a dependency of it). */
+  readonly origin: Key;
   readonly op: string;
   readonly worker: string;
   readonly error: RemoteError;

@@ -104,7 +104,7 @@ const SCHEMAS: Record<MessageType, Check> = {
   "release-keys": obj({ type: any, keys }),
   "who-has": obj({ type: any, id, keys }),
   "key-in-memory": obj({ type: any, key, workers: arr(str(2048), 100_000) }),
-  "key-erred": obj({ type: any, key, op: str(LIMITS.opLength), worker: str(2048), error: remoteError }),
+  "key-erred": obj({ type: any, key, origin: key, op: str(LIMITS.opLength), worker: str(2048), error: remoteError }),
   "who-has-reply": obj({ type: any, id, who: record(arr(str(2048), 100_000)) }),
   "compute-task": obj({ type: any, task: taskCheck, priority: num, whoHas: record(arr(str(2048), 100_000)) }),
   "free-keys": obj({ type: any, keys }),

@@ -345,7 +345,7 @@ export class SchedulerState {
     for (const key of keys) {
       const ts = this.tasks.get(key);
       if (!ts) {
-        step.out.push({ type: "key-erred", client, key, op: "", worker: "", error: { name: "GraphError", message: `key ${key} was requested but the graph has no task for it` } });
+        step.out.push({ type: "key-erred", client, key, origin: key, op: "", worker: "", error: { name: "GraphError", message: `key ${key} was requested but the graph has no task for it` } });
         continue;
       }
       ts.whoWants.add(client);
@@ -353,7 +353,7 @@ export class SchedulerState {
         step.out.push({ type: "key-in-memory", client, key, workers: [...ts.whoHas].map((w) => w.address) });
       } else if (ts.state === "erred" && !step.recs.has(key)) {
         const f = ts.failure!;
-        step.out.push({ type: "key-erred", client, key, op: f.op, worker: f.worker, error: f.error });
+        step.out.push({ type: "key-erred", client, key, origin: f.origin, op: f.op, worker: f.worker, error: f.error });
       } else if (ts.state === "released") step.recs.set(key, "waiting");
     }
     for (const [ts, d] of missing) {

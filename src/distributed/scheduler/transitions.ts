@@ -174,7 +174,7 @@ const memoryToReleased: Transition = (s, ts, step) => {
 
 function reportErred(ts: SchedulerTask, step: Step): void {
   const f = ts.failure!;
-  for (const client of ts.whoWants) step.out.push({ type: "key-erred", client, key: ts.key, op: f.op, worker: f.worker, error: f.error });
+  for (const client of ts.whoWants) step.out.push({ type: "key-erred", client, key: ts.key, origin: f.origin, op: f.op, worker: f.worker, error: f.error });
   for (const dependent of ts.dependents) {
     if (dependent.state === "waiting" || dependent.state === "queued" || dependent.state === "released") {
       if (dependent.state !== "released" || needed(dependent)) step.recs.set(dependent.key, "erred");

@@ -83,7 +83,7 @@ export type SchedulerInstruction =
   | { type: "free-keys"; worker: WorkerId; keys: Key[] }
   | { type: "steal-request"; worker: WorkerId; key: Key }
   | { type: "key-in-memory"; client: ClientId; key: Key; workers: string[] }
-  | { type: "key-erred"; client: ClientId; key: Key; op: string; worker: string; error: RemoteError };
+  | { type: "key-erred"; client: ClientId; key: Key; origin: Key; op: string; worker: string; error: RemoteError };
 
 /** One entry of the transition log. */
 export interface TransitionRecord {

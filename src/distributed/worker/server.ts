@@ -1,0 +1,319 @@
+/**
+ * The worker process: a thin shell around {@link WorkerState}. It connects to the
+ * scheduler (handshake with the token), listens on its own port for peers fetching
+ * data, runs tasks on its own thread pool (the threads executor's piscina pool and
+ * batch protocol), keeps results in a {@link DataStore} that spills to disk above
+ * ~65% of the memory limit and pauses new tasks above ~80%, and sends heartbeats.
+ */
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import { describeError } from "../../errors.js";
+import { encodeValue, type Encoded } from "../../graph/codec.js";
+import type { Key } from "../../graph/key.js";
+import type { BatchRequest } from "../../graph/local/batch.js";
+import { getPool } from "../../graph/local/pool.js";
+import type { Task } from "../../graph/task.js";
+import { connect, listen, type Comm, type Listener } from "../comm/index.js";
+import { acceptHello, sayHello } from "../handshake.js";
+import { createLogger, type Logger } from "../log.js";
+import { PeerPool } from "../peer.js";
+import { toRemoteError, type RemoteError } from "../protocol/messages.js";
+import { ACCEPTS, validateMessage } from "../protocol/validate.js";
+import { WorkerState, type WorkerEvent, type WorkerInstruction } from "./state.js";
+import { DataStore } from "./store.js";
+
+/** Fractions of the memory limit. */
+export const SPILL_AT = 0.65;
+export const SPILL_TO = 0.5;
+export const PAUSE_AT = 0.8;
+
+export interface WorkerServerOptions {
+  /** The scheduler's address (`ws://host:8786`, `wss://…`, `inproc://…`). */
+  scheduler: string;
+  token: string;
+  nthreads?: number;
+  /** Bytes; default: a share of the machine's memory. */
+  memoryLimit?: number;
+  localDirectory?: string;
+  name?: string;
+  /** Host and port of the peer data port (default 127.0.0.1, any free port). */
+  host?: string;
+  peerPort?: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  /** PEM of a CA to trust when connecting (scheduler, peers). */
+  tlsCa?: string;
+  /** Listen in process (tests). */
+  inproc?: boolean;
+  /** Only import op modules whose URL starts with one of these. */
+  allowModules?: readonly string[];
+  heartbeatMs?: number;
+  logger?: Logger;
+  /** Called when the worker stops (scheduler gone, close-worker). */
+  onClose?: (reason: string) => void;
+  validate?: boolean;
+}
+
+/** A running worker. */
+export class WorkerServer {
+  readonly #opts: WorkerServerOptions;
+  readonly #log: Logger;
+  readonly state: WorkerState;
+  readonly store: DataStore;
+  readonly #peers: PeerPool;
+  readonly #modules: string[] = [];
+  readonly #refused: string[] = [];
+  readonly #memoryLimit: number;
+  #scheduler!: Comm;
+  #listener!: Listener;
+  #timer: NodeJS.Timeout | undefined;
+  #id = "";
+  #seq = 0;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+
+  private constructor(options: WorkerServerOptions) {
+    this.#opts = options;
+    this.#log = options.logger ?? createLogger("worker");
+    const nthreads = options.nthreads ?? availableParallelism();
+    this.state = new WorkerState({ nthreads, validate: options.validate });
+    this.#memoryLimit = options.memoryLimit ?? 0;
+    const dir = join(options.localDirectory ?? tmpdir(), `tusk-worker-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+    this.store = new DataStore(dir);
+    this.#peers = new PeerPool({ token: options.token, role: "peer", connect: options.tlsCa ? { ca: options.tlsCa } : {} });
+  }
+
+  /** Starts the peer port, connects and registers with the scheduler. */
+  static async start(options: WorkerServerOptions): Promise<WorkerServer> {
+    const w = new WorkerServer(options);
+    await w.#start();
+    return w;
+  }
+
+  /** The id the scheduler gave this worker. */
+  get id(): string {
+    return this.#id;
+  }
+
+  /** Where peers fetch this worker's data. */
+  get peerAddress(): string {
+    return this.#listener.address;
+  }
+
+  async #start(): Promise<void> {
+    const o = this.#opts;
+    this.#listener = await listen({ host: o.host, port: o.peerPort ?? 0, tlsCert: o.tlsCert, tlsKey: o.tlsKey, inproc: o.inproc ? true : undefined }, (comm) => this.#onPeer(comm));
+    try {
+      this.#scheduler = await connect(o.scheduler, { timeoutMs: 10_000, ...(o.tlsCa ? { ca: o.tlsCa } : {}) });
+      const welcome = await sayHello(this.#scheduler, {
+        role: "worker", token: o.token, name: o.name, nthreads: this.state.nthreads,
+        memoryLimit: this.#memoryLimit, peerAddress: this.#listener.address,
+      });
+      this.#id = welcome.id;
+    } catch (error) {
+      await this.#listener.close();
+      throw error;
+    }
+    this.#scheduler.onMessage((raw) => this.#onScheduler(raw));
+    this.#scheduler.onClose((info) => {
+      if (!this.#closed) {
+        this.#log.error("lost the connection to the scheduler; stopping", { reason: info.reason });
+        void this.close(`lost the scheduler: ${info.reason}`, { notify: false });
+      }
+    });
+    const every = o.heartbeatMs ?? 500;
+    this.#timer = setInterval(() => this.#heartbeat(), every);
+    this.#timer.unref();
+    this.#log.info("worker started", { id: this.#id, scheduler: o.scheduler, peer: this.#listener.address, nthreads: this.state.nthreads, memoryLimit: this.#memoryLimit || "none" });
+  }
+
+  #sid(what: string): string {
+    return `${what}-${++this.#seq}`;
+  }
+
+  #handle(event: WorkerEvent): void {
+    let out: WorkerInstruction[];
+    try {
+      out = this.state.handle(event);
+    } catch (error) {
+      this.#log.error("worker state machine failed", { event: event.type, error: (error as Error).stack ?? String(error) });
+      return;
+    }
+    for (const i of out) {
+      switch (i.type) {
+        case "execute": this.#execute(i.key, i.task); break;
+        case "gather": this.#gather(i.from, i.keys); break;
+        case "send": if (!this.#closed) this.#scheduler.send(i.message); break;
+        case "release": this.store.delete(i.key); break;
+      }
+    }
+  }
+
+  #onScheduler(raw: unknown): void {
+    let m;
+    try {
+      m = validateMessage(raw, ACCEPTS.workerFromScheduler);
+    } catch (error) {
+      this.#log.error("bad message from the scheduler", { error: describeError(error) });
+      return;
+    }
+    switch (m.type) {
+      case "compute-task":
+        this.#handle({ type: "compute-task", stimulusId: this.#sid("compute"), task: m.task, priority: m.priority, whoHas: m.whoHas });
+        break;
+      case "free-keys":
+        this.#handle({ type: "free-keys", stimulusId: this.#sid("free"), keys: m.keys });
+        break;
+      case "steal-request":
+        this.#handle({ type: "steal-request", stimulusId: this.#sid("steal"), key: m.key });
+        break;
+      case "import-modules":
+        for (const url of m.modules) {
+          const allow = this.#opts.allowModules;
+          if (allow && !allow.some((prefix) => url.startsWith(prefix))) {
+            if (!this.#refused.includes(url)) this.#refused.push(url);
+            this.#log.warn("refused op module (not in --allow-modules)", { module: url });
+          } else if (!this.#modules.includes(url)) this.#modules.push(url);
+        }
+        break;
+      case "close-worker":
+        this.#log.info("asked to close", { reason: m.reason });
+        void this.close(m.reason, { notify: false });
+        break;
+      case "error":
+        this.#log.error("error from the scheduler", { error: m.error.message });
+        break;
+    }
+  }
+
+  #execute(key: Key, task: Task): void {
+    const inputs: Array<readonly [Key, Encoded]> = [];
+    const ts = this.state.tasks.get(key);
+    try {
+      for (const dep of ts?.dependencies ?? []) {
+        const v = this.store.get(dep.key);
+        if (!v) throw new Error(`input ${dep.key} is not on this worker`);
+        inputs.push([dep.key, v]);
+      }
+    } catch (error) {
+      return this.#handle({ type: "execute-failure", stimulusId: this.#sid("exec-failed"), key, error: toRemoteError(error) });
+    }
+    const request: BatchRequest = { modules: this.#modules, tasks: [task], inputs };
+    getPool(this.state.nthreads).run(request).then((response) => {
+      if (this.#closed) return;
+      if (response.failure) {
+        const f = response.failure;
+        const error: RemoteError = { name: f.name ?? "Error", message: this.#explain(f.message), ...(f.stack ? { stack: f.stack } : {}) };
+        return this.#handle({ type: "execute-failure", stimulusId: this.#sid("exec-failed"), key, error });
+      }
+      // A plain scalar comes back without a wrapper (see BatchResponse).
+      const result = response.encoded?.[0] === 1 ? (response.results[0] as Encoded) : encodeValue(response.results[0]);
+      const nbytes = this.store.put(key, result);
+      this.#handle({ type: "execute-success", stimulusId: this.#sid("exec-done"), key, nbytes });
+      this.#checkMemory();
+    }, (error: unknown) => {
+      if (this.#closed) return;
+      this.#handle({ type: "execute-failure", stimulusId: this.#sid("exec-failed"), key, error: toRemoteError(error) });
+    });
+  }
+
+  #explain(message: string): string {
+    if (this.#refused.length === 0 || !message.startsWith("Unknown op")) return message;
+    return `${message}. This worker refused to import ${this.#refused.join(", ")} because it is not under --allow-modules (${(this.#opts.allowModules ?? []).join(", ")})`;
+  }
+
+  #gather(from: string, keys: Key[]): void {
+    this.#peers.getData(from, keys).then((reply) => {
+      if (this.#closed) return;
+      const got: Array<[Key, number]> = [];
+      for (const [k, v] of Object.entries(reply.values)) got.push([k as Key, this.store.put(k as Key, v)]);
+      this.#handle({ type: "gather-success", stimulusId: this.#sid("gathered"), from, got, missing: reply.missing });
+      this.#checkMemory();
+    }, (error: unknown) => {
+      if (this.#closed) return;
+      this.#log.warn("could not fetch from a peer", { peer: from, keys: keys.length, error: describeError(error) });
+      this.#handle({ type: "gather-failure", stimulusId: this.#sid("gather-failed"), from, keys });
+    });
+  }
+
+  #onPeer(comm: Comm): void {
+    acceptHello(comm, { token: this.#opts.token, roles: ["peer", "client"], id: () => `peer-${++this.#seq}` }).then(() => {
+      comm.onMessage((raw) => {
+        try {
+          const m = validateMessage(raw, ACCEPTS.peerServer);
+          if (m.type === "get-data") {
+            const values: Record<string, Encoded> = {};
+            const missing: Key[] = [];
+            for (const key of m.keys) {
+              const v = this.state.tasks.get(key)?.state === "memory" ? this.store.get(key) : undefined;
+              if (v) values[key] = v;
+              else missing.push(key);
+            }
+            comm.send({ type: "data", id: m.id, values, missing });
+          } else {
+            const keys: Key[] = [];
+            const nbytes: number[] = [];
+            for (const [k, v] of Object.entries(m.values)) {
+              keys.push(k as Key);
+              nbytes.push(this.store.put(k as Key, v));
+            }
+            this.#handle({ type: "data-received", stimulusId: this.#sid("put-data"), keys, nbytes });
+            comm.send({ type: "put-data-ack", id: m.id });
+            this.#checkMemory();
+          }
+        } catch (error) {
+          comm.send({ type: "error", error: toRemoteError(error) });
+          comm.close(`protocol error: ${describeError(error)}`);
+        }
+      });
+    }, () => { /* refused: acceptHello already answered and closed */ });
+  }
+
+  /** Spills above SPILL_AT of the limit; pauses above PAUSE_AT. */
+  #checkMemory(): void {
+    const limit = this.#memoryLimit;
+    if (!limit) return;
+    if (this.store.memoryBytes > limit * SPILL_AT) {
+      const n = this.store.spillDownTo(limit * SPILL_TO);
+      if (n > 0) this.#log.debug("spilled to disk", { values: n, memory: this.store.memoryBytes });
+    }
+    const rss = process.memoryUsage.rss();
+    const pause = this.store.memoryBytes > limit * PAUSE_AT || rss > limit * 0.95;
+    if (pause !== this.state.paused) {
+      this.#log.info(pause ? "pausing: memory above 80% of the limit" : "resuming", { managed: this.store.memoryBytes, rss, limit });
+      this.#handle({ type: pause ? "pause" : "unpause", stimulusId: this.#sid("memory") });
+    }
+  }
+
+  #heartbeat(): void {
+    if (this.#closed) return;
+    this.#checkMemory();
+    this.#scheduler.send({
+      type: "heartbeat", memory: process.memoryUsage.rss(), managed: this.store.memoryBytes,
+      spilled: this.store.spilledBytes, paused: this.state.paused,
+    });
+  }
+
+  /**
+   * Stops the worker. With `notify` (the default, e.g. on SIGTERM) it first tells the
+   * scheduler it is leaving, so its results are recomputed elsewhere without counting
+   * against the tasks it was running.
+   */
+  close(reason = "closing", options: { notify?: boolean } = {}): Promise<void> {
+    if (this.#closing) return this.#closing;
+    this.#closing = (async () => {
+      if (!this.#closed && (options.notify ?? true) && !this.#scheduler.closed) {
+        this.#scheduler.send({ type: "worker-leaving", reason });
+      }
+      this.#closed = true;
+      if (this.#timer) clearInterval(this.#timer);
+      this.#scheduler.close(reason);
+      this.#peers.close();
+      await this.#listener.close();
+      this.store.close();
+      this.#log.info("worker stopped", { id: this.#id, reason });
+      this.#opts.onClose?.(reason);
+    })();
+    return this.#closing;
+  }
+}

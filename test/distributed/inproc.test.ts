@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import * as tk from "../../src/index.js";
+import { Client } from "../../src/distributed/client.js";
+import { createLogger } from "../../src/distributed/log.js";
+import { SchedulerServer } from "../../src/distributed/scheduler/server.js";
+import { WorkerServer } from "../../src/distributed/worker/server.js";
+import { shutdownPools } from "../../src/graph/local/pool.js";
+
+const logger = createLogger("test", { silent: true });
+const token = "secret-token";
+let scheduler: SchedulerServer;
+const workers: WorkerServer[] = [];
+let client: Client;
+
+beforeAll(async () => {
+  scheduler = await SchedulerServer.start({ inproc: true, token, logger, state: { validate: true } });
+  for (let i = 0; i < 2; i++) workers.push(await WorkerServer.start({ scheduler: scheduler.address, token, inproc: true, nthreads: 1, logger, validate: true, name: `w${i}` }));
+  client = await Client.connect(scheduler.address, { token, setAsDefault: false });
+});
+
+afterAll(async () => {
+  await client?.close();
+  for (const w of workers) await w.close("test over", { notify: false });
+  await scheduler?.close();
+  await shutdownPools();
+});
+
+describe("in-process cluster", () => {
+  test("delayed graphs give the same result as threads", async () => {
+    const inc = tk.delayed((x: number) => x + 1);
+    const total = tk.delayed((xs: number[]) => xs.reduce((a, b) => a + b, 0));
+    const graph = total(Array.from({ length: 200 }, (_, i) => inc(i)) as unknown as number[]);
+    const [threads, cluster] = [await graph.compute({ scheduler: "threads", progress: false }), await graph.compute({ scheduler: client, progress: false })];
+    expect(cluster).toBe(threads);
+    expect(cluster).toBe(20100);
+    // Everything is released once the client has its result.
+    await vi.waitFor(() => expect(scheduler.state.tasks.size).toBe(0));
+  });
+
+  test("typed arrays travel between workers and back as binary frames", async () => {
+    const make = tk.delayed((n: number) => Float64Array.from({ length: n }, (_, i) => i));
+    const sum = tk.delayed((a: Float64Array, b: Float64Array) => a.reduce((s, x) => s + x, 0) + b.reduce((s, x) => s + x, 0));
+    const out = await sum(make(100_000), make(50_000)).compute({ scheduler: client, progress: false });
+    expect(out).toBe((99_999 * 100_000) / 2 + (49_999 * 50_000) / 2);
+    const arr = await make(300_000).compute({ scheduler: client, progress: false });
+    expect(arr).toBeInstanceOf(Float64Array);
+    expect((arr as Float64Array)[299_999]).toBe(299_999);
+  });
+
+  test("futures: submit, map, scatter, gather, asCompleted, cancel", async () => {
+    const f = client.submit((a: number, b: number) => a + b, 1, 2);
+    expect(await f.result()).toBe(3);
+    const g = client.submit((x: number) => x * 10, f);
+    expect(await g.result()).toBe(30);
+    const many = client.map((x: number) => x * x, [1, 2, 3, 4]);
+    expect(await client.gather(many)).toEqual([1, 4, 9, 16]);
+    const [s] = client.scatter([new Int32Array([5, 6, 7])]);
+    const h = client.submit((a: Int32Array) => a[0]! + a[2]!, s!);
+    expect(await h.result()).toBe(12);
+    const seen: number[] = [];
+    for await (const done of tk.asCompleted(client.map((x: number) => x + 100, [1, 2, 3]))) seen.push(await done.result());
+    expect(seen.sort()).toEqual([101, 102, 103]);
+    const slow = client.submit((ms: number) => new Promise((r) => setTimeout(() => r(ms), ms)), 2000);
+    slow.cancel();
+    await expect(slow.result()).rejects.toMatchObject({ code: "ERR_CANCELLED" });
+    for (const x of [f, g, s!, h, ...many]) x.release();
+  });
+
+  test("a failing task raises TaskError with its key, the worker and the remote stack", async () => {
+    const bad = tk.delayed(function explode(x: number) { if (x > 0) throw new RangeError(`too big: ${x}`); return x; });
+    const after = tk.delayed((x: number) => x + 1);
+    const graph = after(bad(5));
+    const err = await graph.compute({ scheduler: client, progress: false }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(tk.TaskError);
+    const te = err as tk.TaskError;
+    expect(te.message).toMatch(/too big: 5/);
+    expect(te.key).toBe(graph.key); // bad(5) was fused into it
+    expect(te.worker).toMatch(/^inproc:\/\//);
+    expect(te.remoteStack).toMatch(/RangeError: too big/);
+  });
+
+  test("persist keeps results on the workers and a later graph uses them", async () => {
+    const inc = tk.delayed((x: number) => x + 1);
+    const kept = await inc(41).persist({ scheduler: client } as never);
+    const held = [...scheduler.state.tasks.values()].filter((t) => t.state === "memory").map((t) => t.key);
+    expect(held).toContain(kept.key);
+    const double = tk.delayed((x: number) => x * 2);
+    expect(await double(kept).compute({ scheduler: client, progress: false })).toBe(84);
+  });
+
+  test("a wrong token is refused before anything runs", async () => {
+    await expect(Client.connect(scheduler.address, { token: "nope", setAsDefault: false })).rejects.toMatchObject({ code: "ERR_AUTH" });
+  });
+});
