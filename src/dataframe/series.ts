@@ -184,7 +184,7 @@ export class Series implements Collection<dfd.Series> {
   mul(other: Operand): Series { return this.#binary("mul", other); }
   /** Element-wise quotient (float; x/0 is ±Infinity or NaN). @example a.div(b) */
   div(other: Operand): Series { return this.#binary("div", other); }
-  /** Element-wise floor modulo (sign of the divisor, as tfjs and pandas). @example a.mod(2) */
+  /** Element-wise remainder with the sign of the dividend (JavaScript's `%`, as danfo gives). @example a.mod(2) */
   mod(other: Operand): Series { return this.#binary("mod", other); }
   /** Element-wise power. @example a.pow(2) */
   pow(other: Operand): Series { return this.#binary("pow", other); }
@@ -304,7 +304,7 @@ export class Series implements Collection<dfd.Series> {
   sum(options?: R.ReduceOptions): R.Scalar<number> { return R.seriesReduction(this, "sum", options); }
   /** Mean. @example await s.mean().compute() */
   mean(options?: R.ReduceOptions): R.Scalar<number> { return R.seriesReduction(this, "mean", options); }
-  /** Minimum (a boolean for a boolean Series, as danfo). @example await s.min().compute() */
+  /** Minimum (booleans as 1/0, as danfo). @example await s.min().compute() */
   min(options?: R.ReduceOptions): R.Scalar<number> { return R.seriesReduction(this, "min", options); }
   /** Maximum. @example await s.max().compute() */
   max(options?: R.ReduceOptions): R.Scalar<number> { return R.seriesReduction(this, "max", options); }

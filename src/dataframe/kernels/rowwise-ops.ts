@@ -53,11 +53,6 @@ function numbers(v: Value): (i: number) => number {
   return (i) => a[i]!;
 }
 
-function floorMod(a: number, b: number): number {
-  const r = a % b;
-  return r !== 0 && (r < 0) !== (b < 0) ? r + b : r;
-}
-
 function arith(fn: ColFn, a: Value, b: Value, n: number, out: Dtype): ColumnData {
   const x = numbers(a);
   const y = numbers(b);
@@ -67,7 +62,7 @@ function arith(fn: ColFn, a: Value, b: Value, n: number, out: Dtype): ColumnData
     case "sub": for (let i = 0; i < n; i++) vals[i] = x(i) - y(i); break;
     case "mul": for (let i = 0; i < n; i++) vals[i] = x(i) * y(i); break;
     case "div": for (let i = 0; i < n; i++) vals[i] = x(i) / y(i); break;
-    case "mod": for (let i = 0; i < n; i++) vals[i] = floorMod(x(i), y(i)); break;
+    case "mod": for (let i = 0; i < n; i++) vals[i] = x(i) % y(i); break;
     case "pow": for (let i = 0; i < n; i++) vals[i] = Math.pow(x(i), y(i)); break;
     default: throw new ValidationError(`internal: ${fn} is not arithmetic`);
   }
