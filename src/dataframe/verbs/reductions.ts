@@ -12,8 +12,8 @@
  * second moment; missing values (null, NaN) are skipped, as in danfo. Differences from
  * danfo: an empty column gives NaN for mean/min/max/std/var/median (danfo: undefined or
  * an exception); `sum` of a frame with string columns is an error naming them (danfo
- * returns NaN for those); min/max of a boolean Series give booleans as danfo's do, but
- * in a frame's result they are 1/0.
+ * returns NaN for those). Booleans reduce as 1/0 (as danfo maps them), so min, max and
+ * mode of a boolean Series are numbers, as in danfo.
  */
 import type * as dfd from "danfojs-node";
 import { ValidationError } from "../../errors.js";
@@ -96,11 +96,9 @@ export function reduceTree(parts: Parts, op: FinalOp, splitEvery?: number): { gr
   });
 }
 
-/** A value of a boolean column's min/max, as danfo gives it. */
-function asDtype(x: number, dtype: Dtype): number | boolean | Date {
-  if (Number.isNaN(x)) return x;
-  if (dtype === "boolean") return x === 1;
-  return x;
+/** danfo maps a boolean Series' values to 1/0 before reducing: modes of booleans are numbers. */
+function modeCells(modes: Cell[]): Cell[] {
+  return modes.map((m) => (typeof m === "boolean" ? Number(m) : m));
 }
 
 /**
@@ -108,14 +106,12 @@ function asDtype(x: number, dtype: Dtype): number | boolean | Date {
  * @example await seriesReduce(s.toPartitions(), "mean").compute()
  */
 export function seriesReduce(parts: Parts, op: ReductionName, options: ReduceOptions = {}): Scalar<number | boolean | Cell[]> {
-  const col = parts.meta.columns[0]!;
   checkReducible(parts.meta, op, NUMERIC_OK[op], "Series");
   const { graph, key } = reduceTree(parts, op, options.splitEvery);
   return Scalar.fromGraph(graph, key, (v) => {
     const out = v as ReduceOutput;
-    if (out.op === "mode") return out.modes[0]!;
-    const x = (out as { values: number[] }).values[0]!;
-    return op === "min" || op === "max" ? (asDtype(x, col.dtype) as number | boolean) : x;
+    if (out.op === "mode") return modeCells(out.modes[0]!);
+    return (out as { values: number[] }).values[0]!;
   });
 }
 
@@ -166,7 +162,7 @@ export function frameReduce(parts: Parts, op: ReductionName, options: ReduceOpti
     const danfo = await loadDanfo();
     if (out.op === "mode") {
       const keep = options.keep ?? 0;
-      return new danfo.Series(out.modes.map((m) => (m.length === 1 ? m[0] : m[keep]) ?? NaN) as never, { index: names });
+      return new danfo.Series(out.modes.map((m) => modeCells(m)).map((m) => (m.length === 1 ? m[0] : m[keep]) ?? NaN) as never, { index: names });
     }
     const values = (out as { values: number[] }).values;
     return new danfo.Series(values, { index: names, dtypes: [op === "count" ? "int32" : "float32"] });
