@@ -13,6 +13,10 @@ export { compute, persist, type ComputeOptions } from "./graph/compute.js";
 export { config, type TuskConfig } from "./graph/config.js";
 export { delayed, Delayed, type DelayedFunction, type DelayedOptions } from "./delayed/delayed.js";
 export { DataFrame, Series, Scalar, fromDanfo, fromArrow, type FromOptions, type MapPartitionsOptions } from "./dataframe/index.js";
+export {
+  readCSV, readParquet, readJSON, toCSV, toParquet, writeSampleTaxiCsv,
+  type ReadCsvOptions, type ReadParquetOptions, type ReadJsonOptions, type ToCsvOptions, type ToParquetOptions,
+} from "./dataframe/io/index.js";
 export * as array from "./array/index.js";
 export type { ProgressEvent, ProgressCallback, ComputeScheduler } from "./graph/scheduler.js";
 export { Client, Future, asCompleted, LocalCluster, type ClientOptions, type LocalClusterOptions } from "./distributed/index.js";

@@ -1,0 +1,171 @@
+/**
+ * Arrow data from elsewhere (Parquet files, user tables) → tusk column buffers, with a
+ * typed-array loop per column (never per cell through `get(i)`):
+ * - floats and 8/16/32-bit integers → float64 or int32;
+ * - Int64/UInt64 (BigInt64Array) → int32 when the declared dtype is int32 (the reader
+ *   checked that every value fits), else float64 (exact up to 2^53);
+ * - Timestamp (any unit) and Date32/Date64 → datetime (float64 ms since the epoch);
+ * - Utf8/LargeUtf8 → dictionary-encoded strings; Dictionary<Utf8> keeps its dictionary;
+ * - Bool → bit-packed booleans.
+ */
+import type { Data, Vector } from "apache-arrow";
+import { ValidationError } from "../../errors.js";
+import type { Dtype } from "../meta.js";
+import type { ColumnData } from "../partition.js";
+
+function bitmapSlice(bitmap: Uint8Array | null | undefined, offset: number, length: number): Uint8Array | null {
+  if (!bitmap || bitmap.length === 0) return null;
+  if (offset % 8 === 0) return bitmap.slice(offset >> 3, (offset + length + 7) >> 3);
+  const out = new Uint8Array((length + 7) >> 3);
+  for (let i = 0; i < length; i++) {
+    const j = offset + i;
+    if (bitmap[j >> 3]! & (1 << (j & 7))) out[i >> 3]! |= 1 << (i & 7);
+  }
+  return out;
+}
+
+const TIME_UNIT_MS = [1000, 1, 1e-3, 1e-6]; // arrow-js TimeUnit: SECOND, MILLISECOND, MICROSECOND, NANOSECOND
+
+/** True when every valid value of a BigInt64 column fits in int32. */
+export function int64FitsInt32(values: BigInt64Array | BigUint64Array, validity: Uint8Array | null): boolean {
+  for (let i = 0; i < values.length; i++) {
+    if (validity !== null && (validity[i >> 3]! & (1 << (i & 7))) === 0) continue;
+    const v = values[i]!;
+    if (v > 2147483647n || v < -2147483648n) return false;
+  }
+  return true;
+}
+
+const decoder = new TextDecoder();
+
+function stringsToDictionary(data: Data, length: number, validity: Uint8Array | null): { indices: Int32Array; dictionary: string[] } {
+  const offsets = data.valueOffsets as Int32Array | BigInt64Array;
+  const bytes = data.values as Uint8Array;
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const big = offsets instanceof BigInt64Array;
+  const codes = new Map<string, number>();
+  const dictionary: string[] = [];
+  const indices = new Int32Array(length);
+  for (let i = 0; i < length; i++) {
+    if (validity !== null && (validity[i >> 3]! & (1 << (i & 7))) === 0) continue;
+    const j = data.offset + i;
+    const s = big ? Number((offsets as BigInt64Array)[j]!) : (offsets as Int32Array)[j]!;
+    const e = big ? Number((offsets as BigInt64Array)[j + 1]!) : (offsets as Int32Array)[j + 1]!;
+    const str = e - s < 32 ? buf.toString("utf8", s, e) : decoder.decode(bytes.subarray(s, e));
+    let c = codes.get(str);
+    if (c === undefined) { c = dictionary.length; codes.set(str, c); dictionary.push(str); }
+    indices[i] = c;
+  }
+  return { indices, dictionary };
+}
+
+function dictionaryStrings(dict: Vector | undefined): string[] {
+  if (!dict) return [];
+  const out: string[] = new Array(dict.length);
+  let i = 0;
+  for (const v of dict) out[i++] = v === null || v === undefined ? "" : String(v);
+  return out;
+}
+
+/** One Arrow chunk as column buffers of dtype `dtype`. */
+export function arrowDataToColumn(data: Data, dtype: Dtype, name: string): ColumnData {
+  const n = data.length;
+  const validity = data.nullCount > 0 ? bitmapSlice(data.nullBitmap, data.offset, n) : null;
+  const nullCount = validity ? data.nullCount : 0;
+  const typeName = String(data.type);
+  const t = data.type as unknown as { typeId: number; unit?: number };
+  const values = data.values as ArrayLike<number | bigint> & ArrayBufferView;
+  const off = data.offset;
+  const unsupported = (): never => {
+    throw new ValidationError(`Column ${JSON.stringify(name)} has Arrow type ${typeName}, which cannot be read as ${dtype}; cast it first`);
+  };
+  switch (dtype) {
+    case "float64": case "int32": {
+      if (typeName.startsWith("Timestamp") || typeName.startsWith("Date") || typeName.startsWith("Dictionary") || typeName.includes("Utf8") || typeName === "Bool") unsupported();
+      const out = dtype === "int32" ? new Int32Array(n) : new Float64Array(n);
+      if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
+        for (let i = 0; i < n; i++) out[i] = Number(values[off + i]!);
+      } else if (dtype === "float64" && values instanceof Float64Array) {
+        out.set(values.subarray(off, off + n));
+      } else {
+        const v = values as ArrayLike<number>;
+        for (let i = 0; i < n; i++) out[i] = v[off + i]!;
+      }
+      return dtype === "int32"
+        ? { dtype, values: out as Int32Array, validity, nullCount }
+        : { dtype, values: out as Float64Array, validity, nullCount };
+    }
+    case "datetime": {
+      const out = new Float64Array(n);
+      if (typeName.startsWith("Timestamp")) {
+        const scale = TIME_UNIT_MS[t.unit ?? 1]!;
+        const v = values as unknown as BigInt64Array;
+        for (let i = 0; i < n; i++) out[i] = Number(v[off + i]!) * scale;
+      } else if (typeName.startsWith("Date")) {
+        const v = values as ArrayLike<number | bigint>;
+        // Date32 holds days (Int32Array); Date64 holds ms (two int32 words per value in arrow-js).
+        if (values instanceof Int32Array && typeName.includes("DAY")) for (let i = 0; i < n; i++) out[i] = (v[off + i] as number) * 86400000;
+        else if (values instanceof Int32Array) for (let i = 0; i < n; i++) out[i] = (values[2 * (off + i)]! >>> 0) + values[2 * (off + i) + 1]! * 4294967296;
+        else for (let i = 0; i < n; i++) out[i] = Number(v[off + i]!);
+      } else if (values instanceof Float64Array) out.set(values.subarray(off, off + n));
+      else unsupported();
+      return { dtype, values: out, validity, nullCount };
+    }
+    case "boolean": {
+      if (typeName !== "Bool") unsupported();
+      const bits = bitmapSlice(data.values as Uint8Array, off, n) ?? new Uint8Array((n + 7) >> 3);
+      return { dtype, values: bits, validity, nullCount };
+    }
+    case "string": {
+      if (typeName.startsWith("Dictionary")) {
+        const idx = data.values as ArrayLike<number | bigint>;
+        const indices = idx instanceof Int32Array ? idx.slice(off, off + n) : Int32Array.from({ length: n }, (_, i) => Number(idx[off + i]!));
+        return { dtype, indices, dictionary: dictionaryStrings(data.dictionary), validity, nullCount };
+      }
+      if (!typeName.includes("Utf8")) unsupported();
+      return { dtype, ...stringsToDictionary(data, n, validity), validity, nullCount };
+    }
+  }
+}
+
+/** Concatenates columns of one dtype (re-encoding string dictionaries). */
+export function concatColumns(parts: readonly ColumnData[], dtype: Dtype): ColumnData {
+  if (parts.length === 1) return parts[0]!;
+  const lengths = parts.map((p) => (p.dtype === "string" ? p.indices.length : p.dtype === "boolean" ? -1 : p.values.length));
+  if (dtype === "boolean") throw new ValidationError("concatColumns: boolean columns need their lengths; read them as one chunk");
+  const n = lengths.reduce((a, b) => a + b, 0);
+  let validity: Uint8Array | null = null;
+  let nullCount = 0;
+  if (parts.some((p) => p.validity !== null)) {
+    validity = new Uint8Array((n + 7) >> 3);
+    let at = 0;
+    parts.forEach((p, k) => {
+      for (let i = 0; i < lengths[k]!; i++, at++) if (p.validity === null || (p.validity[i >> 3]! & (1 << (i & 7))) !== 0) validity![at >> 3]! |= 1 << (at & 7);
+      nullCount += p.nullCount;
+    });
+  }
+  if (dtype === "string") {
+    const codes = new Map<string, number>();
+    const dictionary: string[] = [];
+    const indices = new Int32Array(n);
+    let at = 0;
+    for (const p of parts) {
+      if (p.dtype !== "string") throw new ValidationError("concatColumns: mixed dtypes");
+      const remap = p.dictionary.map((s) => {
+        let c = codes.get(s);
+        if (c === undefined) { c = dictionary.length; codes.set(s, c); dictionary.push(s); }
+        return c;
+      });
+      for (let i = 0; i < p.indices.length; i++) indices[at++] = remap[p.indices[i]!] ?? 0;
+    }
+    return { dtype, indices, dictionary, validity, nullCount };
+  }
+  const out = dtype === "int32" ? new Int32Array(n) : new Float64Array(n);
+  let at = 0;
+  for (const p of parts) {
+    const v = (p as { values: Float64Array | Int32Array }).values;
+    out.set(v, at);
+    at += v.length;
+  }
+  return { dtype, values: out, validity, nullCount } as ColumnData;
+}
