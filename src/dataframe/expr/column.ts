@@ -87,6 +87,12 @@ export function dtypeOf(e: ColExpr, columns: ReadonlyMap<string, Dtype>): Dtype 
   return e.dtype;
 }
 
+/** The column name inside a label like `Series "fare"`. */
+function rawName(label: string | undefined): string {
+  const m = label ? /"(.*)"/.exec(label) : null;
+  return m ? JSON.parse(`"${m[1]}"`) as string : "column";
+}
+
 function label(what: string, d: Dtype): string {
   return `${what} (dtype ${danfoDtype(d)})`;
 }
@@ -106,7 +112,7 @@ export function resultDtype(fn: ColFn, inputs: readonly Dtype[], names: readonly
         if (!isNumeric(d) && !(d === "boolean")) {
           throw new ValidationError(
             `Cannot ${fn} ${label(names[i] ?? "a value", d)}: arithmetic needs numbers. ` +
-              (d === "string" ? `Convert it first, e.g. df.asType(${JSON.stringify(names[i] ?? "col")}, "float32"), or use .str methods for text.` : `Convert it first with asType(column, "float32").`),
+              (d === "string" ? `Convert it first, e.g. df.asType(${JSON.stringify(rawName(names[i]))}, "float32"), or use .str methods for text.` : `Convert it first with asType(column, "float32").`),
             { code: "ERR_DTYPE" },
           );
         }

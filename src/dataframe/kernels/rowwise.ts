@@ -16,7 +16,7 @@ import {
   getBit, isValid, makePartition, partitionMeta, readColumn, type ColumnData, type Partition,
 } from "../partition.js";
 import { applyFn, asColumn, buildColumn, isScalar, valueAt, type Value } from "./rowwise-ops.js";
-import { partitionFromValues } from "../danfo.js";
+import { fromDanfoResult, partitionFromValues, partitionToDanfo } from "../danfo.js";
 
 registerOpModule(import.meta.url);
 
@@ -177,7 +177,6 @@ export function checkMeta(part: Partition, expected: FrameMeta, what: string): v
 
 defineOp("dataframe.map-partitions", async (part: Partition, fn: FnRef, args: unknown[], meta: FrameMeta, arrow: boolean, index: number): Promise<Partition> => {
   const f = await resolveFunction(fn);
-  const { fromDanfoResult, partitionToDanfo } = await import("../danfo.js");
   const input = arrow ? part : await partitionToDanfo(part);
   const result = await f(input, ...args, index);
   const out = await fromDanfoResult(result, meta, "the function given to mapPartitions");
