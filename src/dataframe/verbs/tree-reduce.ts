@@ -66,12 +66,16 @@ export function treeReduce(parts: Parts, spec: TreeSpec): { graph: LayeredGraph;
   while (level.length > splitEvery) {
     const name = makeName(`${spec.prefix}-combine`, ...token, depth);
     const tasks: Task[] = [];
+    const next: Key[] = [];
     for (let i = 0; i < level.length; i += splitEvery) {
       const group = level.slice(i, i + splitEvery);
-      tasks.push(task(makeKey(name, tasks.length), spec.combine.op, ...spec.combine.args.map(lit), list(group.map(ref))));
+      if (group.length === 1) { next.push(group[0]!); continue; } // a lone partial moves up as it is
+      const t = task(makeKey(name, i / splitEvery), spec.combine.op, ...spec.combine.args.map(lit), list(group.map(ref)));
+      tasks.push(t);
+      next.push(t.key);
     }
     graph = graph.with(layer(name, tasks, [prevLayer], { kind: `${spec.prefix}-combine` }));
-    level = tasks.map((t) => t.key);
+    level = next;
     prevLayer = name;
     depth++;
   }

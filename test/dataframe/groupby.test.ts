@@ -1,0 +1,260 @@
+/**
+ * groupby computed chunked (random partitionings, random tree fan-in) equals danfo's
+ * groupby on the whole frame — same columns, same row order, same values — and, where
+ * danfo has no such aggregation (first, last, nunique) or differs on purpose (missing
+ * values are skipped here, danfo propagates them), a direct reference implementation.
+ *
+ * Tolerance: sums are compensated here and naive in danfo: |got - danfo| <= 1e-12 ×
+ * (sum of |x| in the column); std/var: relative 1e-9 plus that. Counts, min, max, keys
+ * and order are exact.
+ */
+import { afterAll, describe, expect, test as vtest } from "vitest";
+import { fc, test } from "@fast-check/vitest";
+import * as dfd from "danfojs-node";
+import { shutdownPools } from "../../src/graph/local/pool.js";
+import { prepareGraph } from "../../src/graph/compute.js";
+import { TUSK } from "../../src/graph/collection.js";
+import { fromDanfo } from "../../src/dataframe/index.js";
+import { ValidationError } from "../../src/errors.js";
+import { partitionsArb, toDanfo, type ColumnKind, type FrameSpec } from "./helpers/frames.js";
+
+afterAll(() => shutdownPools());
+
+const SYNC = { scheduler: "sync", progress: false } as const;
+const DANFO_OPS = ["sum", "mean", "count", "min", "max", "std", "var"] as const;
+const ALL_OPS = [...DANFO_OPS, "first", "last", "nunique"] as const;
+type Op = (typeof ALL_OPS)[number];
+
+type KeyKind = "int" | "str" | "bool" | "float";
+
+function keyValues(kind: KeyKind, n: number, nulls: boolean): fc.Arbitrary<unknown[]> {
+  const item: fc.Arbitrary<unknown> =
+    kind === "int" ? fc.integer({ min: -2, max: 12 })
+      : kind === "str" ? fc.constantFrom("a", "b", "c", "x y", "B")
+        : kind === "float" ? fc.constantFrom(0.5, 1.25, -3, 7)
+          : fc.boolean();
+  const withNull = nulls && kind !== "bool" ? fc.option(item, { nil: null, freq: 5 }) : item;
+  return fc.array(withNull, { minLength: n, maxLength: n });
+}
+
+function valueValues(kind: "float64" | "int32", n: number, missing: boolean): fc.Arbitrary<unknown[]> {
+  const base: fc.Arbitrary<unknown> = kind === "int32" ? fc.integer({ min: -100, max: 100 })
+    : fc.oneof(fc.double({ min: -1e4, max: 1e4, noNaN: true, noDefaultInfinity: true }), fc.integer({ min: -40, max: 40 }).map((x) => x / 8));
+  const item = missing ? fc.oneof({ weight: 6, arbitrary: base }, { weight: 1, arbitrary: fc.constant(null) },
+    { weight: kind === "float64" ? 1 : 0, arbitrary: fc.constant(Number.NaN) }) : base;
+  return fc.array(item, { minLength: n, maxLength: n });
+}
+
+const KIND_OF: Record<KeyKind, ColumnKind> = { int: "int32", str: "string", bool: "boolean", float: "float64" };
+
+/** A frame with 1-2 key columns (few distinct values: duplicates across partitions) and two value columns. */
+function groupFrameArb(options: { missing: boolean; keyKinds?: readonly KeyKind[]; minRows?: number }) {
+  const keyKinds = options.keyKinds ?? (["int", "str", "bool", "float"] as const);
+  return fc.record({
+    n: fc.integer({ min: options.minRows ?? 0, max: 40 }),
+    keys: fc.uniqueArray(fc.constantFrom(...keyKinds), { minLength: 1, maxLength: 2 }),
+    splitEvery: fc.integer({ min: 2, max: 4 }),
+  }).chain(({ n, keys, splitEvery }) => fc.record({
+    keyCols: fc.tuple(...keys.map((k) => keyValues(k, n, options.missing))),
+    v: valueValues("float64", n, options.missing),
+    i: valueValues("int32", n, options.missing),
+    lengths: partitionsArb(n),
+  }).map(({ keyCols, v, i, lengths }) => {
+    const names = [...keys.map((k) => `k_${k}`), "v", "i"];
+    const frame: FrameSpec = { names, kinds: [...keys.map((k) => KIND_OF[k]), "float64", "int32"], columns: [...keyCols, v, i], nrows: n };
+    return { frame, keys: names.slice(0, keys.length), lengths, splitEvery };
+  }));
+}
+
+function absSum(xs: readonly unknown[]): number {
+  return xs.reduce<number>((s, x) => (typeof x === "number" && !Number.isNaN(x) ? s + Math.abs(x) : s), 0);
+}
+
+function expectColumnClose(name: string, got: readonly unknown[], expected: readonly unknown[], scale: number): void {
+  expect(got.length, name).toBe(expected.length);
+  const op = name.slice(name.lastIndexOf("_") + 1);
+  got.forEach((g, r) => {
+    const e = expected[r];
+    if (missing(e)) { expect(missing(g), `${name} row ${r}: got ${g}, expected no value`).toBe(true); return; }
+    if (typeof e !== "number" || typeof g !== "number" || ["count", "min", "max", "nunique", "first", "last"].includes(op)) {
+      expect(g, `${name} row ${r}`).toEqual(e);
+      return;
+    }
+    const tol = (op === "std" || op === "var" ? 1e-9 * Math.max(Math.abs(g), Math.abs(e)) : 0) + 1e-12 * scale * (op === "var" ? scale : 1);
+    expect(Math.abs(g - e), `${name} row ${r}: got ${g}, danfo ${e}`).toBeLessThanOrEqual(tol);
+  });
+}
+
+function columnsOf(df: dfd.DataFrame): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = {};
+  for (const c of df.columns) out[c] = df.shape[0] === 0 ? [] : (df.column(c).values as unknown[]);
+  return out;
+}
+
+// ---- a reference implementation with pandas' missing-value rules ------------------------
+
+function missing(x: unknown): boolean {
+  return x === null || x === undefined || (typeof x === "number" && Number.isNaN(x));
+}
+
+function refAgg(xs: unknown[], op: Op): unknown {
+  const vals = xs.filter((x) => !missing(x)) as number[];
+  const n = vals.length;
+  const sum = vals.reduce((a, b) => a + b, 0);
+  switch (op) {
+    case "sum": return sum;
+    case "count": return n;
+    case "mean": return n === 0 ? NaN : sum / n;
+    case "min": return n === 0 ? NaN : Math.min(...vals);
+    case "max": return n === 0 ? NaN : Math.max(...vals);
+    case "var": case "std": {
+      if (n === 0) return NaN;
+      if (n === 1) return 0;
+      const m = sum / n;
+      const v = vals.reduce((a, b) => a + (b - m) * (b - m), 0) / (n - 1);
+      return op === "var" ? v : Math.sqrt(v);
+    }
+    case "first": return n === 0 ? null : vals[0];
+    case "last": return n === 0 ? null : vals[n - 1];
+    case "nunique": return new Set(vals.map((x) => (x === 0 ? 0 : x))).size;
+  }
+}
+
+/** Groups as a map from JSON key to rows of aggregated values. */
+function refGroupby(frame: FrameSpec, keys: string[], aggs: Record<string, Op[]>): Map<string, Record<string, unknown>> {
+  const groups = new Map<string, number[]>();
+  for (let r = 0; r < frame.nrows; r++) {
+    const k = JSON.stringify(keys.map((name) => { const x = frame.columns[frame.names.indexOf(name)]![r]; return x === undefined ? null : x; }));
+    if (!groups.has(k)) groups.set(k, []);
+    groups.get(k)!.push(r);
+  }
+  const out = new Map<string, Record<string, unknown>>();
+  for (const [k, rows] of groups) {
+    const rec: Record<string, unknown> = {};
+    for (const [col, ops] of Object.entries(aggs)) {
+      const xs = rows.map((r) => frame.columns[frame.names.indexOf(col)]![r]);
+      for (const op of ops) rec[`${col}_${op}`] = refAgg(xs, op);
+    }
+    out.set(k, rec);
+  }
+  return out;
+}
+
+const opsArb = fc.uniqueArray(fc.constantFrom(...DANFO_OPS), { minLength: 1, maxLength: 4 });
+
+describe("groupby(...).agg", () => {
+  test.prop([groupFrameArb({ missing: false, minRows: 1 }), opsArb, opsArb], { numRuns: 60 })(
+    "equals danfo's agg: columns, key order, values", async ({ frame, keys, lengths, splitEvery }, vOps, iOps) => {
+      const d = toDanfo(frame);
+      const got = await fromDanfo(d, { lengths }).groupby(keys).agg({ v: vOps, i: iOps }, { splitEvery }).compute(SYNC);
+      const expected = d.groupby(keys).agg({ v: vOps, i: iOps });
+      expect(got.columns).toEqual(expected.columns);
+      const g = columnsOf(got), e = columnsOf(expected);
+      for (const c of expected.columns) {
+        const scale = absSum(frame.columns[frame.names.indexOf(c.startsWith("v_") ? "v" : "i")] ?? []);
+        expectColumnClose(c, g[c]!, e[c]!, scale);
+      }
+    });
+
+  test.prop([groupFrameArb({ missing: false, minRows: 1, keyKinds: ["int", "str"] })], { numRuns: 30 })(
+    "col([...]).sum() / mean() / count() / min() / max() equal danfo's", async ({ frame, keys, lengths }) => {
+      const d = toDanfo(frame);
+      const df = fromDanfo(d, { lengths });
+      for (const op of ["sum", "mean", "count", "min", "max"] as const) {
+        const got = await df.groupby(keys).col(["v", "i"])[op]().compute(SYNC);
+        const expected = d.groupby(keys).col(["v", "i"])[op]();
+        expect(got.columns).toEqual(expected.columns);
+        const g = columnsOf(got), e = columnsOf(expected);
+        for (const c of expected.columns) expectColumnClose(c, g[c]!, e[c]!, absSum(frame.columns[frame.names.indexOf(c.startsWith("v_") ? "v" : "i")] ?? []));
+      }
+    });
+
+  test.prop([groupFrameArb({ missing: true })], { numRuns: 50 })(
+    "with nulls and NaN: every aggregation skips missing values (pandas' rules), null keys form a group", async ({ frame, keys, lengths, splitEvery }) => {
+      const aggs: Record<string, Op[]> = { v: [...ALL_OPS], i: ["sum", "count", "first", "last", "nunique", "min"] };
+      const got = await fromDanfo(toDanfo(frame), { lengths }).groupby(keys).agg(aggs, { splitEvery }).compute(SYNC);
+      const ref = refGroupby(frame, keys, aggs);
+      expect(got.shape[0]).toBe(ref.size);
+      const cols = columnsOf(got);
+      const seen = new Set<string>();
+      for (let r = 0; r < got.shape[0]; r++) {
+        const k = JSON.stringify(keys.map((name) => cols[name]![r] ?? null));
+        expect(ref.has(k), `group ${k}`).toBe(true);
+        seen.add(k);
+        const rec = ref.get(k)!;
+        for (const [name, e] of Object.entries(rec)) {
+          expectColumnClose(name, [cols[name]![r]], [e], absSum(frame.columns[frame.names.indexOf(name.startsWith("v_") ? "v" : "i")]!));
+        }
+      }
+      expect(seen.size).toBe(ref.size);
+    });
+
+  vtest("one group, and as many groups as rows", async () => {
+    const n = 50;
+    const d = new dfd.DataFrame({ one: Array(n).fill("x"), id: Array.from({ length: n }, (_, r) => r * 3), v: Array.from({ length: n }, (_, r) => r / 4) });
+    const df = fromDanfo(d, { npartitions: 7 });
+    const one = await df.groupby(["one"]).agg({ v: ["sum", "count"] }).compute(SYNC);
+    expect(one.values).toEqual([["x", d.column("v").sum(), n]]);
+    const many = await df.groupby(["id"]).agg({ v: "max" }).compute(SYNC);
+    expect(many.values).toEqual(d.groupby(["id"]).agg({ v: "max" }).values);
+  });
+
+  vtest("runs on the threads scheduler with the same result", async () => {
+    const d = new dfd.DataFrame({ k: ["a", "b", "a", "c", "b", "a", null, "c"], v: [1, 2, 3, 4, 5, 6, 7, 8.5] });
+    const df = fromDanfo(d, { npartitions: 3 });
+    const agg = { v: ["sum", "mean", "std", "first", "nunique"] };
+    const t = await df.groupby(["k"]).agg(agg).compute({ scheduler: "threads", progress: false });
+    const s = await df.groupby(["k"]).agg(agg).compute(SYNC);
+    expect(t.values).toEqual(s.values);
+    expect(t.columns).toEqual(["k", "v_sum", "v_mean", "v_std", "v_first", "v_nunique"]);
+  });
+});
+
+describe("groupby graphs", () => {
+  vtest("the chunk aggregation fuses with the row-wise steps before it: one task per partition, then the tree", () => {
+    const d = new dfd.DataFrame({ k: ["a", "b", "a", "c", "b", "a", "c", "c", "a"], v: [1, 2, 3, 4, 5, 6, 7, 8, 9] });
+    const df = fromDanfo(d, { npartitions: 9 });
+    const q = df.query(df.column("v").gt(2)).addColumn("w", df.column("v").mul(2));
+    const out = q.groupby(["k"]).agg({ w: "sum" }, { splitEvery: 4 });
+    const { graph } = prepareGraph([out[TUSK]()]);
+    const ops = [...graph.values()].map((t) => t.op);
+    // 9 fused chunk tasks (source + pipeline + chunk), 2 combines of 4 (the 9th partial
+    // moves up alone), 1 aggregate over 3 partials
+    expect(ops.filter((o) => o === "dataframe.groupby.chunk")).toHaveLength(9);
+    expect(ops.filter((o) => o === "dataframe.groupby.combine")).toHaveLength(2);
+    expect(ops.filter((o) => o === "dataframe.groupby.aggregate")).toHaveLength(1);
+    expect(graph.size).toBe(12);
+    for (const t of graph.values()) {
+      if (t.op === "dataframe.groupby.chunk") expect("call" in t.args[0]!).toBe(true);
+    }
+  });
+});
+
+describe("groupby errors at graph-building time", () => {
+  const df = fromDanfo(new dfd.DataFrame({ vendor: ["a", "b"], fare: [1.5, 2], tip: [0, 1] }));
+
+  vtest("an unknown key column lists the columns and the closest name", () => {
+    expect(() => df.groupby(["vendr"])).toThrow(ValidationError);
+    expect(() => df.groupby(["vendr"])).toThrow(/Column "vendr" does not exist.*"vendor", "fare", "tip".*Did you mean "vendor"/);
+  });
+
+  vtest("an unknown column in agg lists the columns", () => {
+    expect(() => df.groupby(["vendor"]).agg({ fares: "mean" })).toThrow(/Column "fares" does not exist.*Did you mean "fare"/);
+  });
+
+  vtest("an unsupported aggregation lists the supported ones", () => {
+    let error: unknown;
+    try { df.groupby(["vendor"]).agg({ fare: ["sum", "median"] }); } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).code).toBe("ERR_UNSUPPORTED_AGG");
+    expect((error as Error).message).toMatch(/Unsupported aggregation "median" for column "fare". Supported: sum, mean, count, min, max, std, var, first, last, nunique/);
+  });
+
+  vtest("a numeric aggregation of a string column says which ones work on it", () => {
+    let error: unknown;
+    try { df.groupby(["fare"]).agg({ vendor: "mean" }); } catch (e) { error = e; }
+    expect((error as ValidationError).code).toBe("ERR_DTYPE");
+    expect((error as Error).message).toMatch(/Cannot compute mean of string column "vendor".*count, first, last, nunique.*asType/);
+    expect(() => df.groupby(["tip"]).sum()).toThrow(/groupby sum cannot aggregate "vendor" \(string\).*col\(\["fare"\]\)\.sum\(\)/);
+  });
+});
