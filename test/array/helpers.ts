@@ -21,7 +21,7 @@ export const shapeArb = (minRank = 0, maxRank = 3): fc.Arbitrary<number[]> => fc
 
 /** A random uneven chunking of one axis. */
 export function axisChunksArb(d: number): fc.Arbitrary<number[]> {
-  if (d <= 1) return fc.constant([d]);
+  if (d <= 1) return fc.constant([d] as number[]);
   return fc.subarray(Array.from({ length: d - 1 }, (_, i) => i + 1)).map((cuts) => {
     const all = [0, ...cuts, d];
     return all.slice(1).map((v, i) => v - all[i]!);
@@ -50,8 +50,8 @@ export function typed(dtype: Dt, values: number[]): Float32Array | Int32Array | 
 
 export interface Case { shape: number[]; chunks: number[][]; values: number[]; dtype: Dt }
 
-export const caseArb = (dtype: Dt, shape: fc.Arbitrary<number[]> = shapeArb()): fc.Arbitrary<Case> =>
-  shape.chain((s) => fc.record({
+export const caseArb = (dtype: Dt, shape: fc.Arbitrary<readonly number[]> = shapeArb()): fc.Arbitrary<Case> =>
+  shape.map((s) => [...s]).chain((s) => fc.record({
     shape: fc.constant(s),
     chunks: chunksArb(s),
     values: valuesArb(s.reduce((a, b) => a * b, 1), dtype),
@@ -84,7 +84,7 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
 }
 
 /** Computes with the sync scheduler and checks the result against its declared metadata. */
-export async function run(x: tk.array.Array): Promise<ArrayLike<number>> {
+export async function run(x: tk.array.Array): Promise<tk.array.TypedArray> {
   const data = await x.toTypedArray(SYNC);
   expect(data.length).toBe(x.size);
   expect(x.chunks.map((c) => c.reduce((a, b) => a + b, 0))).toEqual([...x.shape]);

@@ -88,8 +88,8 @@ describe("shape operations", () => {
       return fc.tuple(fc.constant(c), target);
     });
     await fc.assert(fc.asyncProperty(arb, async ([c, shape]) => {
-      const x = toTk(c).reshape(shape);
-      const ref = tf.reshape(toTf(c), shape);
+      const x = toTk(c).reshape([...shape]);
+      const ref = tf.reshape(toTf(c), [...shape]);
       expect(x.shape).toEqual(ref.shape);
       expectClose(await run(x), ref.dataSync(), 0, 0);
     }), { numRuns: 40 });
