@@ -55,6 +55,7 @@ export function acceptHello(comm: Comm, options: { token: string; roles: readonl
       if (!options.roles.includes(hello.role)) return refuse(new ProtocolError(`role ${hello.role} may not connect here (expected ${options.roles.join(" or ")})`));
       done = true;
       clearTimeout(timer);
+      comm.onMessage(undefined); // hold what follows for the connection's owner
       const id = options.id(hello);
       comm.send({ type: "welcome", version: PROTOCOL_VERSION, id } satisfies WelcomeMsg);
       resolve({ ...hello, id });
@@ -85,6 +86,7 @@ export function sayHello(comm: Comm, hello: Omit<HelloMsg, "type" | "version">, 
           const code = m.error.code === "ERR_AUTH" || m.error.code === "ERR_VERSION" ? m.error.code : "ERR_HANDSHAKE";
           return finish(new ProtocolError(`${comm.peer} refused the connection: ${m.error.message}`, { code }));
         }
+        comm.onMessage(undefined); // hold what follows for the connection's owner
         finish(undefined, m);
       } catch (error) {
         finish(error as Error);

@@ -25,8 +25,12 @@ export interface Comm {
   readonly closed: boolean;
   /** Queues a message; messages of one tick travel together. */
   send(message: Message): void;
-  /** Called with each decoded (not yet validated) message, in order. */
-  onMessage(handler: (message: unknown) => void): void;
+  /**
+   * Called with each decoded (not yet validated) message, in order. `undefined` holds
+   * later messages until a handler is set again (used after a handshake, so messages
+   * arriving right behind it reach the next owner).
+   */
+  onMessage(handler: ((message: unknown) => void) | undefined): void;
   /** Called once when the connection closes, for whatever reason. */
   onClose(handler: (info: CloseInfo) => void): void;
   close(reason?: string): void;
@@ -88,11 +92,10 @@ export class FramedComm implements Comm {
     this.#sink.sendFrames(frames);
   }
 
-  onMessage(handler: (message: unknown) => void): void {
+  onMessage(handler: ((message: unknown) => void) | undefined): void {
     this.#onMessage = handler;
-    const early = this.#early;
-    this.#early = [];
-    for (const m of early) handler(m);
+    if (!handler) return;
+    while (this.#early.length > 0 && this.#onMessage === handler && !this.#closed) handler(this.#early.shift());
   }
 
   onClose(handler: (info: CloseInfo) => void): void {

@@ -198,7 +198,7 @@ export class WorkerServer {
     } catch (error) {
       return this.#handle({ type: "execute-failure", stimulusId: this.#sid("exec-failed"), key, error: toRemoteError(error) });
     }
-    const request: BatchRequest = { modules: this.#modules, tasks: [task], inputs };
+    const request: BatchRequest = { modules: this.#modules, tasks: [task], keep: new Uint8Array([1]), inputs };
     getPool(this.state.nthreads).run(request).then((response) => {
       if (this.#closed) return;
       if (response.failure) {
