@@ -5,7 +5,8 @@
  * `{ axis: 1 }` (across the columns of each row), which needs no carry.
  *
  * Differences from danfo: missing values are skipped and stay missing (pandas'
- * `skipna`); cumSum/cumProd of int32 or boolean columns are float64 (no int32 overflow).
+ * `skipna`); cumSum/cumProd of int32 or boolean columns are float64 (no int32 overflow;
+ * danfo leaves the first value of a boolean cumSum a boolean: `[true, 2, 3]`).
  */
 import { LayeredGraph, layer } from "../../graph/graph.js";
 import { makeKey, makeName, type Key } from "../../graph/key.js";
