@@ -41,44 +41,67 @@ function andValidity(n: number, ...vals: Value[]): { validity: Uint8Array | null
   return nullCount === 0 ? { validity: null, nullCount: 0 } : { validity: out, nullCount };
 }
 
-/** Numbers of a numeric/boolean/datetime column or scalar, as a getter. */
-function numbers(v: Value): (i: number) => number {
+/** A numeric operand: a typed array of the column's numbers, or a number for a scalar. */
+function operand(v: Value, n: number): Float64Array | Int32Array | number {
   if (isScalar(v)) {
-    const x = v.scalar === null ? NaN : typeof v.scalar === "boolean" ? Number(v.scalar) : v.dtype === "datetime" ? toMillis(v.scalar) : Number(v.scalar);
-    return () => x;
+    return v.scalar === null ? NaN : typeof v.scalar === "boolean" ? Number(v.scalar) : v.dtype === "datetime" ? toMillis(v.scalar) : Number(v.scalar);
   }
-  if (v.dtype === "boolean") { const b = v.values; return (i) => (getBit(b, i) ? 1 : 0); }
-  if (v.dtype === "string") throw new ValidationError("internal: numbers() of a string column");
-  const a = v.values;
-  return (i) => a[i]!;
+  if (v.dtype === "boolean") { const out = new Float64Array(n); for (let i = 0; i < n; i++) out[i] = getBit(v.values, i) ? 1 : 0; return out; }
+  if (v.dtype === "string") throw new ValidationError("internal: numbers of a string column");
+  return v.values;
+}
+
+type Loop = (x: unknown, y: unknown, out: unknown, n: number) => void;
+
+const ARITH_EXPR: Record<string, string> = { add: "a + b", sub: "a - b", mul: "a * b", div: "a / b", mod: "a % b", pow: "Math.pow(a, b)" };
+const CMP_EXPR: Record<string, string> = { gt: "a > b", ge: "a >= b", lt: "a < b", le: "a <= b", eq: "a === b", ne: "a !== b" };
+
+/** Loops specialized per op and operand shape (column/column, column/scalar, scalar/column), generated once. */
+function makeLoops(exprs: Record<string, string>, body: (expr: string) => string): Map<string, Loop> {
+  const loops = new Map<string, Loop>();
+  for (const [op, expr] of Object.entries(exprs)) {
+    for (const shape of ["cc", "cs", "sc", "ss"]) {
+      const a = shape[0] === "c" ? "x[i]" : "x";
+      const b = shape[1] === "c" ? "y[i]" : "y";
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval
+      loops.set(`${op}:${shape}`, new Function("x", "y", "out", "n", `for (let i = 0; i < n; i++) { const a = ${a}; const b = ${b}; ${body(expr)} }`) as Loop);
+    }
+  }
+  return loops;
+}
+
+const ARITH_LOOPS = makeLoops(ARITH_EXPR, (e) => `out[i] = ${e};`);
+const CMP_LOOPS = makeLoops(CMP_EXPR, (e) => `if (${e}) out[i >> 3] |= 1 << (i & 7);`);
+
+function shapeOf(x: unknown, y: unknown): string {
+  return `${typeof x === "number" ? "s" : "c"}${typeof y === "number" ? "s" : "c"}`;
 }
 
 function arith(fn: ColFn, a: Value, b: Value, n: number, out: Dtype): ColumnData {
-  const x = numbers(a);
-  const y = numbers(b);
+  const x = operand(a, n);
+  const y = operand(b, n);
   const vals = new Float64Array(n);
-  switch (fn) {
-    case "add": for (let i = 0; i < n; i++) vals[i] = x(i) + y(i); break;
-    case "sub": for (let i = 0; i < n; i++) vals[i] = x(i) - y(i); break;
-    case "mul": for (let i = 0; i < n; i++) vals[i] = x(i) * y(i); break;
-    case "div": for (let i = 0; i < n; i++) vals[i] = x(i) / y(i); break;
-    case "mod": for (let i = 0; i < n; i++) vals[i] = x(i) % y(i); break;
-    case "pow": for (let i = 0; i < n; i++) vals[i] = Math.pow(x(i), y(i)); break;
-    default: throw new ValidationError(`internal: ${fn} is not arithmetic`);
+  if (typeof x === "number" && typeof y === "number") {
+    const one = new Float64Array(1);
+    ARITH_LOOPS.get(`${fn}:ss`)!(x, y, one, 1);
+    vals.fill(one[0]!);
+  } else {
+    const loop = ARITH_LOOPS.get(`${fn}:${shapeOf(x, y)}`);
+    if (!loop) throw new ValidationError(`internal: ${fn} is not arithmetic`);
+    loop(x, y, vals, n);
   }
   const { validity, nullCount } = andValidity(n, a, b);
   if (out === "int32") {
     const ints = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const v = vals[i]!;
-      if (!isValid(validity, i)) continue;
-      if (!(v >= -2147483648 && v <= 2147483647) || !Number.isInteger(v)) {
+      ints[i] = v;
+      if (ints[i] !== v && isValid(validity, i)) {
         throw new ValidationError(
           `int32 overflow in ${fn}: row ${i} gives ${v}, which does not fit in int32. Convert first: asType(column, "float32")`,
           { code: "ERR_INT_OVERFLOW" },
         );
       }
-      ints[i] = v;
     }
     return { dtype: "int32", values: ints, validity, nullCount };
   }
@@ -130,15 +153,21 @@ function compare(fn: ColFn, a: Value, b: Value, n: number): ColumnData {
       return cmp(fn, p < q ? -1 : p > q ? 1 : 0);
     });
   }
-  const x = numbers(a);
-  const y = numbers(b);
+  const x = operand(a, n);
+  const y = operand(b, n);
+  const bits = new Uint8Array((n + 7) >> 3);
+  if (typeof x === "number" && typeof y === "number") {
+    const one = new Uint8Array(1);
+    CMP_LOOPS.get(`${fn}:ss`)!(x, y, one, 1);
+    if (one[0]) bits.fill(0xff);
+  } else CMP_LOOPS.get(`${fn}:${shapeOf(x, y)}`)!(x, y, bits, n);
   const { validity } = andValidity(n, a, b);
-  return boolColumn(n, (i) => {
-    if (!isValid(validity, i)) return nullResult;
-    const p = x(i); const q = y(i);
-    if (p !== p || q !== q) return fn === "ne";
-    return cmp(fn, p - q === 0 ? 0 : p < q ? -1 : 1);
-  });
+  if (validity) {
+    // A null gives false (ne: true).
+    if (nullResult) for (let i = 0; i < bits.length; i++) bits[i]! |= ~validity[i]! & 0xff;
+    else for (let i = 0; i < bits.length; i++) bits[i]! &= validity[i]!;
+  }
+  return { dtype: "boolean", values: bits, validity: null, nullCount: 0 };
 }
 
 function truthy(v: Value): (i: number) => boolean {
@@ -146,6 +175,17 @@ function truthy(v: Value): (i: number) => boolean {
   if (v.dtype !== "boolean") throw new ValidationError("internal: truthy of a non-boolean column");
   const { values, validity } = v;
   return (i) => isValid(validity, i) && getBit(values, i);
+}
+
+/** Bits of the rows that are true and not null (a scalar is broadcast). */
+function trueBits(v: Value, n: number): Uint8Array {
+  const bytes = (n + 7) >> 3;
+  if (isScalar(v)) return new Uint8Array(bytes).fill(v.scalar === true ? 0xff : 0);
+  if (v.dtype !== "boolean") throw new ValidationError("internal: trueBits of a non-boolean column");
+  if (!v.validity) return v.values;
+  const out = new Uint8Array(bytes);
+  for (let i = 0; i < bytes; i++) out[i] = v.values[i]! & v.validity[i]!;
+  return out;
 }
 
 /** "Not available" at row i: null, or NaN in a float column. */
@@ -163,8 +203,13 @@ export function applyFn(fn: ColFn, args: Value[], params: ColParams | undefined,
       return arith(fn, args[0]!, args[1]!, n, out);
     case "gt": case "ge": case "lt": case "le": case "eq": case "ne":
       return compare(fn, args[0]!, args[1]!, n);
-    case "and": { const x = truthy(args[0]!); const y = truthy(args[1]!); return boolColumn(n, (i) => x(i) && y(i)); }
-    case "or": { const x = truthy(args[0]!); const y = truthy(args[1]!); return boolColumn(n, (i) => x(i) || y(i)); }
+    case "and": case "or": {
+      const x = trueBits(args[0]!, n); const y = trueBits(args[1]!, n);
+      const out = new Uint8Array(x.length);
+      if (fn === "and") for (let i = 0; i < out.length; i++) out[i] = x[i]! & y[i]!;
+      else for (let i = 0; i < out.length; i++) out[i] = x[i]! | y[i]!;
+      return { dtype: "boolean", values: out, validity: null, nullCount: 0 };
+    }
     case "not": { const x = truthy(args[0]!); return boolColumn(n, (i) => !x(i)); }
     case "isNa": case "notNa": {
       const v = args[0]!;
