@@ -11,7 +11,7 @@ import { shutdownPools } from "./graph/local/pool.js";
 
 export { compute, persist, type ComputeOptions } from "./graph/compute.js";
 export { config, type TuskConfig } from "./graph/config.js";
-export { delayed, Delayed, type DelayedFunction, type DelayedOptions } from "./delayed/delayed.js";
+export { delayed, Delayed, type DelayedFunction, type DelayedOptions, type MaybeDelayed } from "./delayed/delayed.js";
 export { DataFrame, Series, Scalar, fromDanfo, fromArrow, type FromOptions, type MapPartitionsOptions } from "./dataframe/index.js";
 export {
   readCSV, readParquet, readJSON, toCSV, toParquet, writeSampleTaxiCsv,

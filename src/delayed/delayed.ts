@@ -74,8 +74,14 @@ export interface DelayedOptions {
   pure?: boolean;
 }
 
+/** A value, a delayed value, or arrays and plain objects holding delayed values. */
+export type MaybeDelayed<T> =
+  | T
+  | Delayed<T>
+  | (T extends readonly (infer U)[] ? readonly MaybeDelayed<U>[] : T extends Record<string, unknown> ? { [K in keyof T]: MaybeDelayed<T[K]> } : never);
+
 /** A wrapped function: calling it builds a task instead of running. */
-export type DelayedFunction<A extends unknown[], R> = (...args: { [K in keyof A]: A[K] | Delayed<A[K]> }) => Delayed<Awaited<R>>;
+export type DelayedFunction<A extends unknown[], R> = (...args: { [K in keyof A]: MaybeDelayed<A[K]> }) => Delayed<Awaited<R>>;
 
 let counter = 0;
 

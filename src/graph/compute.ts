@@ -5,6 +5,7 @@
  */
 import { encodeValue } from "./codec.js";
 import { TUSK, isCollection, type Collection, type CollectionSpec } from "./collection.js";
+import { cleanupActions, runCleanups } from "./cleanup.js";
 import { config, normalizeConfig, type ConfigInput } from "./config.js";
 import { syncScheduler } from "./execute-sync.js";
 import { fuseLinear } from "./fuse.js";
@@ -52,8 +53,10 @@ function pickScheduler(s: ConfigInput["scheduler"] | undefined): ComputeSchedule
 
 /** The optimized graph of several collections and the keys each one needs. */
 export function prepareGraph(specs: readonly CollectionSpec[], optimize = true): { graph: Graph; keys: Key[] } {
-  const merged = LayeredGraph.merge(...specs.map((s) => s.graph)).toGraph();
-  const keys = [...new Set(specs.flatMap((s) => s.keys))];
+  const merged = LayeredGraph.merge(...specs.map((s) => s.graph)).asGraph();
+  const keys = specs.length === 1 && new Set(specs[0]!.keys).size === specs[0]!.keys.length
+    ? [...specs[0]!.keys]
+    : [...new Set(specs.flatMap((s) => s.keys))];
   let graph: Graph = cull(merged, keys);
   if (optimize) {
     for (const spec of specs) if (spec.optimize) graph = spec.optimize(graph, keys);
@@ -62,7 +65,12 @@ export function prepareGraph(specs: readonly CollectionSpec[], optimize = true):
   return { graph, keys };
 }
 
-async function runSpecs(specs: readonly CollectionSpec[], options: ComputeOptions): Promise<{ values: Map<Key, unknown>; scheduler: ComputeScheduler; request: RunRequest }> {
+/** Values of a computation by key (a Map only when several collections need lookups). */
+interface Values {
+  get(key: Key): unknown;
+}
+
+async function runSpecs(specs: readonly CollectionSpec[], options: ComputeOptions): Promise<{ values: Values; valuesOf: (spec: CollectionSpec) => unknown[]; scheduler: ComputeScheduler; request: RunRequest }> {
   const settings = { ...config.get(), ...normalizeConfig({ ...options, progress: undefined }) };
   const { graph, keys } = prepareGraph(specs, options.optimize ?? true);
   const scheduler = pickScheduler(options.scheduler);
@@ -83,9 +91,15 @@ async function runSpecs(specs: readonly CollectionSpec[], options: ComputeOption
   try {
     const out = await scheduler.run(request);
     ok = true;
-    return { values: new Map(keys.map((k, i) => [k, out[i]])), scheduler, request };
+    let map: Map<Key, unknown> | undefined;
+    const values: Values = { get: (k) => (map ??= new Map(keys.map((key, i) => [key, out[i]]))).get(k) };
+    // One collection with distinct keys: its values are `out` itself, in order.
+    const direct = specs.length === 1 && keys.length === specs[0]!.keys.length;
+    const valuesOf = (spec: CollectionSpec): unknown[] => (direct && spec === specs[0] ? out : spec.keys.map((k) => values.get(k)));
+    return { values, valuesOf, scheduler, request };
   } finally {
     sink?.close(ok);
+    await runCleanups(cleanupActions(specs.map((s) => s.graph)));
   }
 }
 
@@ -107,10 +121,10 @@ export async function compute<A extends readonly unknown[]>(...items: A): Promis
   }
   const specs = list.map((c) => (isCollection(c) ? (c as Collection)[TUSK]() : undefined));
   const real = specs.filter((s): s is CollectionSpec => s !== undefined);
-  const { values } = real.length > 0 ? await runSpecs(real, options) : { values: new Map<Key, unknown>() };
+  const run = real.length > 0 ? await runSpecs(real, options) : undefined;
   const out = await Promise.all(list.map((item, i) => {
     const spec = specs[i];
-    return spec ? spec.finalize(spec.keys.map((k) => values.get(k))) : item;
+    return spec ? spec.finalize(run!.valuesOf(spec)) : item;
   }));
   return out as { -readonly [K in keyof A]: Computed<A[K]> };
 }
@@ -118,8 +132,8 @@ export async function compute<A extends readonly unknown[]>(...items: A): Promis
 /** Computes one collection. */
 export async function computeOne<T>(collection: Collection<T>, options: ComputeOptions = {}): Promise<T> {
   const spec = collection[TUSK]();
-  const { values } = await runSpecs([spec], options);
-  return spec.finalize(spec.keys.map((k) => values.get(k)));
+  const { valuesOf } = await runSpecs([spec], options);
+  return spec.finalize(valuesOf(spec));
 }
 
 /**
@@ -140,13 +154,20 @@ export async function persist<A extends readonly Collection[]>(...items: A | [..
   if (scheduler.persist) {
     const settings = { ...config.get(), ...normalizeConfig({ ...options, progress: undefined }) };
     const { graph, keys } = prepareGraph(specs, options.optimize ?? true);
-    const kept = await scheduler.persist({
-      graph, keys, signal: options.signal, memoryLimit: settings.memoryLimit,
-      localDirectory: settings.localDirectory, nthreads: settings.nthreads, retries: options.retries ?? 0,
-    });
+    let kept: LayeredGraph;
+    try {
+      kept = await scheduler.persist({
+        graph, keys, signal: options.signal, memoryLimit: settings.memoryLimit,
+        localDirectory: settings.localDirectory, nthreads: settings.nthreads, retries: options.retries ?? 0,
+      });
+    } finally {
+      await runCleanups(cleanupActions(specs.map((s) => s.graph)));
+    }
     return specs.map((s) => s.rebuild(kept)) as unknown as A;
   }
-  const { values } = await runSpecs(specs, options);
+  const { valuesOf } = await runSpecs(specs, options);
+  const values = new Map<Key, unknown>();
+  for (const spec of specs) valuesOf(spec).forEach((v, i) => values.set(spec.keys[i]!, v));
   const tasks = [...values].map(([k, v]) => task(k, "tusk.persisted", lit(encodeValue(v))));
   const kept = new LayeredGraph([layer(makeName("persisted", [...values.keys()]), tasks)]);
   return specs.map((s) => s.rebuild(kept)) as unknown as A;

@@ -5,29 +5,51 @@
  */
 import { CancelledError } from "../errors.js";
 import { evaluate, taskError } from "./evaluate.js";
-import { edges } from "./graph.js";
+import { indexGraph } from "./indexed.js";
 import type { Key } from "./key.js";
 import { LocalState } from "./local/state.js";
 import "./builtin-ops.js";
 import { importOpModules, opModules } from "./ops.js";
-import { order } from "./order.js";
+import { orderIndexed } from "./order.js";
 import type { ComputeScheduler, RunRequest } from "./scheduler.js";
+
+/** Statistics of the last sync run (for tests). */
+export interface SyncRunStats {
+  /** Most results held between tasks at once. */
+  peakResultsHeld: number;
+}
+
+let lastStats: SyncRunStats | undefined;
+
+/** What the last sync computation held. */
+export function lastSyncRunStats(): SyncRunStats | undefined {
+  return lastStats;
+}
 
 /** Runs graphs in the calling thread. */
 export const syncScheduler: ComputeScheduler = {
   name: "sync",
   async run(request: RunRequest): Promise<unknown[]> {
-    await importOpModules(opModules());
-    const e = edges(request.graph);
-    const state = new LocalState(request.graph, e, order(request.graph, request.keys, e), request.keys);
-    const values = new Map<Key, unknown>();
-    const get = (k: Key): unknown => values.get(k);
     const signal = request.signal;
-    let lastYield = Date.now();
+    if (signal?.aborted) throw new CancelledError(undefined, { cause: signal.reason });
+    await importOpModules(opModules());
+    const g = indexGraph(request.graph);
+    const state = new LocalState(g, orderIndexed(g, request.keys), request.keys);
+    const values = new Array<unknown>(g.size);
+    const get = (k: Key): unknown => values[g.index.get(k)!];
+    const release: number[] = [];
+    const onProgress = request.onProgress;
+    const start = Date.now();
+    let lastYield = start;
+    let count = 0;
+    let held = 0;
+    const stats: SyncRunStats = { peakResultsHeld: 0 };
+    lastStats = stats;
     while (!state.finished) {
       if (signal?.aborted) throw new CancelledError(undefined, { cause: signal.reason });
-      const task = state.popReady();
-      if (!task) throw new Error("sync executor: no ready task but the graph is not finished (cycle?)");
+      const i = state.popReadyIndex();
+      if (i < 0) throw new Error("sync executor: no ready task but the graph is not finished (cycle?)");
+      const task = g.tasks[i]!;
       let value: unknown;
       try {
         value = evaluate(task, get, { key: task.key, signal });
@@ -35,15 +57,20 @@ export const syncScheduler: ComputeScheduler = {
       } catch (error) {
         throw taskError(task, error);
       }
-      values.set(task.key, value);
-      for (const k of state.finish(task.key)) values.delete(k);
-      request.onProgress?.({ done: state.done, total: state.total, elapsedMs: 0, key: task.key });
-      if (Date.now() - lastYield > 50) {
+      values[i] = value;
+      held++;
+      release.length = 0;
+      state.finishIndex(i, release);
+      for (const r of release) values[r] = undefined;
+      held -= release.length;
+      if (held > stats.peakResultsHeld) stats.peakResultsHeld = held;
+      onProgress?.({ done: state.done, total: state.total, elapsedMs: Date.now() - start, key: task.key });
+      if ((++count & 255) === 0 && Date.now() - lastYield > 50) {
         // Let timers, signals and I/O run during long synchronous stretches.
         await new Promise((r) => setImmediate(r));
         lastYield = Date.now();
       }
     }
-    return request.keys.map((k) => values.get(k));
+    return request.keys.map((k) => values[g.index.get(k)!]);
   },
 };

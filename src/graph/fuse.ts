@@ -7,7 +7,7 @@
  * their own expression optimizer.
  */
 import type { Graph, GraphEdges } from "./graph.js";
-import { edges as computeEdges, toposort } from "./graph.js";
+import { indexFromEdges, indexGraph, topoOrder } from "./indexed.js";
 import type { Key } from "./key.js";
 import { substitute, type Arg, type Call, type Task } from "./task.js";
 
@@ -32,39 +32,59 @@ export function markUnfusable(op: string): void {
   UNFUSABLE.add(op);
 }
 
-/** Fuses linear chains; returns a new graph with the same output keys. */
-export function fuseLinear(graph: Graph, outputs: readonly Key[], e: GraphEdges = computeEdges(graph)): Map<Key, Task> {
-  const keep = new Set(outputs);
-  const absorbed = new Set<Key>();
-  const depth = new Map<Key, number>();
-  const topo = toposort(graph, e);
-  for (const key of topo) {
-    const task = graph.get(key)!;
-    let d = 1;
-    for (const dep of e.dependencies.get(key)!) if (absorbed.has(dep)) d = Math.max(d, depth.get(dep)! + 1);
-    depth.set(key, d);
-    if (keep.has(key) || UNFUSABLE.has(task.op) || d >= MAX_DEPTH) continue;
-    const dependents = e.dependents.get(key)!;
-    if (dependents.length !== 1) continue;
-    const child = dependents[0]!;
-    const childTask = graph.get(child)!;
-    if (UNFUSABLE.has(childTask.op) || e.dependencies.get(child)!.length !== 1 || refCount(childTask.args, key) !== 1) continue;
-    absorbed.add(key);
+/** Fuses linear chains; returns a graph with the same output keys (`graph` itself when nothing fuses). */
+export function fuseLinear(graph: Graph, outputs: readonly Key[], e?: GraphEdges): Map<Key, Task> {
+  const g = e ? indexFromEdges(graph, e) : indexGraph(graph);
+  const n = g.size;
+  const keep = new Uint8Array(n);
+  for (const k of outputs) {
+    const i = g.index.get(k);
+    if (i !== undefined) keep[i] = 1;
   }
-  if (absorbed.size === 0) return new Map(graph);
+  // A task can be absorbed by its single dependent, which reads nothing else and reads it once.
+  const candidate = new Uint8Array(n);
+  let any = false;
+  for (let i = 0; i < n; i++) {
+    if (keep[i] || g.dependentStart[i + 1]! - g.dependentStart[i]! !== 1) continue;
+    const child = g.dependents[g.dependentStart[i]!]!;
+    if (g.depStart[child + 1]! - g.depStart[child]! !== 1) continue;
+    if (UNFUSABLE.has(g.tasks[i]!.op) || UNFUSABLE.has(g.tasks[child]!.op)) continue;
+    if (refCount(g.tasks[child]!.args, g.keys[i]!) !== 1) continue;
+    candidate[i] = 1;
+    any = true;
+  }
+  if (!any) return graph instanceof Map ? (graph as Map<Key, Task>) : new Map(graph);
 
-  const calls = new Map<Key, Call>();
-  const inline = (k: Key): Arg | undefined => {
-    if (!absorbed.has(k)) return undefined;
-    const call = calls.get(k)!;
-    return { call };
-  };
-  const out = new Map<Key, Task>();
-  for (const key of topo) {
-    const task = graph.get(key)!;
-    const args = e.dependencies.get(key)!.some((d) => absorbed.has(d)) ? substitute(task.args, inline) : task.args;
-    if (absorbed.has(key)) calls.set(key, { op: task.op, args });
-    else out.set(key, args === task.args ? task : { key, op: task.op, args });
+  const topo = topoOrder(g);
+  const absorbed = new Uint8Array(n);
+  const depth = new Int32Array(n);
+  for (let t = 0; t < n; t++) {
+    const i = topo[t]!;
+    let d = 1;
+    for (let q = g.depStart[i]!; q < g.depStart[i + 1]!; q++) {
+      const dep = g.deps[q]!;
+      if (absorbed[dep]) d = Math.max(d, depth[dep]! + 1);
+    }
+    depth[i] = d;
+    if (candidate[i] && d < MAX_DEPTH) absorbed[i] = 1;
   }
+
+  const calls = new Array<Call | undefined>(n);
+  const inline = (k: Key): Arg | undefined => {
+    const i = g.index.get(k)!;
+    return absorbed[i] ? { call: calls[i]! } : undefined;
+  };
+  const fused = new Array<Task | undefined>(n);
+  for (let t = 0; t < n; t++) {
+    const i = topo[t]!;
+    const task = g.tasks[i]!;
+    let reads = false;
+    for (let q = g.depStart[i]!; q < g.depStart[i + 1]!; q++) if (absorbed[g.deps[q]!]) reads = true;
+    const args = reads ? substitute(task.args, inline) : task.args;
+    if (absorbed[i]) calls[i] = { op: task.op, args };
+    else fused[i] = args === task.args ? task : { key: task.key, op: task.op, args };
+  }
+  const out = new Map<Key, Task>();
+  for (let i = 0; i < n; i++) if (!absorbed[i]) out.set(g.keys[i]!, fused[i]!);
   return out;
 }

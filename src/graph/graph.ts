@@ -6,7 +6,8 @@
  */
 import { GraphError } from "../errors.js";
 import type { Key } from "./key.js";
-import { dependencies, type Task } from "./task.js";
+import { collectRefs, edgesOf, indexFromEdges, indexGraph, topoOrder } from "./indexed.js";
+import type { Task } from "./task.js";
 
 /** Keys to tasks. */
 export type Graph = ReadonlyMap<Key, Task>;
@@ -52,7 +53,13 @@ export class LayeredGraph {
     return new LayeredGraph(map);
   }
 
-  /** All tasks in one map. */
+  /** All tasks, without copying when there is one layer (read-only). */
+  asGraph(): Graph {
+    if (this.layers.size === 1) return this.layers.values().next().value!.tasks;
+    return this.toGraph();
+  }
+
+  /** All tasks in one (new) map. */
   toGraph(): Map<Key, Task> {
     const out = new Map<Key, Task>();
     for (const layer of this.layers.values()) for (const [k, t] of layer.tasks) out.set(k, t);
@@ -73,17 +80,38 @@ export function layer(name: string, tasks: Iterable<Task>, dependsOn: readonly s
   return annotations ? { name, tasks: map, dependsOn, annotations } : { name, tasks: map, dependsOn };
 }
 
-/** Keeps only the tasks needed for `keys`. */
+/**
+ * Keeps only the tasks needed for `keys`, in the graph's order (so chunk order, which
+ * ordering uses to break ties, survives). Returns `graph` itself when every task is
+ * needed: treat the result as read-only.
+ */
 export function cull(graph: Graph, keys: Iterable<Key>): Map<Key, Task> {
-  const out = new Map<Key, Task>();
+  const needed = new Set<Key>();
   const stack = [...keys];
+  const refs: Key[] = [];
   while (stack.length > 0) {
     const key = stack.pop()!;
-    if (out.has(key)) continue;
+    if (needed.has(key)) continue;
     const task = graph.get(key);
     if (!task) throw new GraphError("ERR_MISSING_KEY", `Graph has no task for key ${key}, which was requested or is a dependency`);
-    out.set(key, task);
-    for (const dep of dependencies(task)) if (!out.has(dep)) stack.push(dep);
+    needed.add(key);
+    if (task.args.length === 0) continue;
+    refs.length = 0;
+    collectRefs(task.args, refs);
+    for (const dep of refs) if (!needed.has(dep)) stack.push(dep);
+  }
+  const out = new Map<Key, Task>();
+  if (needed.size === graph.size) {
+    if (graph instanceof Map) return graph as Map<Key, Task>;
+    for (const [k, t] of graph) out.set(k, t);
+  } else if (needed.size * 4 < graph.size) {
+    // Few tasks from a big graph: restore graph order by sorting the kept ones.
+    const pos = new Map<Key, number>();
+    let i = 0;
+    for (const k of graph.keys()) if (needed.has(k)) pos.set(k, i++); else i++;
+    for (const k of [...needed].sort((a, b) => pos.get(a)! - pos.get(b)!)) out.set(k, graph.get(k)!);
+  } else {
+    for (const [k, t] of graph) if (needed.has(k)) out.set(k, t);
   }
   return out;
 }
@@ -96,42 +124,11 @@ export interface GraphEdges {
 
 /** Computes both directions of the edges; throws on a reference to a missing key. */
 export function edges(graph: Graph): GraphEdges {
-  const deps = new Map<Key, readonly Key[]>();
-  const dependents = new Map<Key, Key[]>();
-  for (const key of graph.keys()) dependents.set(key, []);
-  for (const [key, task] of graph) {
-    const d = dependencies(task);
-    deps.set(key, d);
-    for (const dep of d) {
-      const list = dependents.get(dep);
-      if (!list) throw new GraphError("ERR_MISSING_KEY", `Task ${key} (op ${task.op}) depends on ${dep}, which is not in the graph`);
-      list.push(key);
-    }
-  }
-  return { dependencies: deps, dependents };
+  return edgesOf(indexGraph(graph));
 }
 
 /** Keys in an order where every task comes after its dependencies; throws on a cycle. */
-export function toposort(graph: Graph, e: GraphEdges = edges(graph)): Key[] {
-  const missing = new Map<Key, number>();
-  const ready: Key[] = [];
-  for (const [key, d] of e.dependencies) {
-    missing.set(key, d.length);
-    if (d.length === 0) ready.push(key);
-  }
-  const out: Key[] = [];
-  while (ready.length > 0) {
-    const key = ready.pop()!;
-    out.push(key);
-    for (const child of e.dependents.get(key)!) {
-      const n = missing.get(child)! - 1;
-      missing.set(child, n);
-      if (n === 0) ready.push(child);
-    }
-  }
-  if (out.length !== graph.size) {
-    const stuck = [...missing].filter(([, n]) => n > 0).map(([k]) => k).slice(0, 5);
-    throw new GraphError("ERR_CYCLE", `Graph has a cycle through ${stuck.join(", ")}`);
-  }
-  return out;
+export function toposort(graph: Graph, e?: GraphEdges): Key[] {
+  const g = e ? indexFromEdges(graph, e) : indexGraph(graph);
+  return Array.from(topoOrder(g), (i) => g.keys[i]!);
 }

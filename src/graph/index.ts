@@ -8,11 +8,12 @@ export { shipFunction, resolveFunction, isFnRef, type FnRef } from "./shipped-fu
 export { TUSK, isCollection, type Collection, type CollectionSpec } from "./collection.js";
 export { compute, computeOne, persist, prepareGraph, setDefaultScheduler, type ComputeOptions, type Computed } from "./compute.js";
 export { config, type TuskConfig, type ConfigInput } from "./config.js";
-export { order } from "./order.js";
+export { order, orderIndexed } from "./order.js";
+export { indexGraph, topoOrder, type IndexedGraph } from "./indexed.js";
 export { fuseLinear, markUnfusable } from "./fuse.js";
 export { evaluate, taskError } from "./evaluate.js";
 export { parseBytes, formatBytes } from "./sizes.js";
-export { syncScheduler } from "./execute-sync.js";
+export { syncScheduler, lastSyncRunStats } from "./execute-sync.js";
 export { threadsScheduler, lastThreadsRunStats } from "./local/execute-threads.js";
 export { shutdownPools } from "./local/pool.js";
 export { LocalState } from "./local/state.js";

@@ -4,6 +4,8 @@
  * a module that defines ops registers its own URL with {@link registerOpModule} so that
  * every executor (worker threads, cluster workers) imports it before running tasks.
  */
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import { GraphError } from "../errors.js";
 
 /** What an op receives besides its arguments. */
@@ -75,11 +77,24 @@ export async function importOpModules(urls: Iterable<string>): Promise<void> {
   for (const url of urls) {
     let p = imported.get(url);
     if (!p) {
-      p = import(url);
+      p = import(url).catch((error: unknown) => requireTypeScript(url, error));
       imported.set(url, p);
       modules.add(url);
     }
     pending.push(p);
   }
   await Promise.all(pending);
+}
+
+/**
+ * Worker threads started with `--import tsx` on Node 20 get tsx's CommonJS hook but not
+ * its ESM hook, so `import()` of a `.ts` op module fails there with
+ * ERR_UNKNOWN_FILE_EXTENSION (the worker entry itself was loaded through the CommonJS
+ * hook). Loading the module through `require` keeps it in the same module instances as
+ * the worker entry (one op registry). Compiled `.js` modules never take this path.
+ */
+function requireTypeScript(url: string, error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code !== "ERR_UNKNOWN_FILE_EXTENSION" || !/\.[cm]?ts$/.test(url) || !url.startsWith("file:")) throw error;
+  return createRequire(import.meta.url)(fileURLToPath(url));
 }

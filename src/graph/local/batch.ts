@@ -7,7 +7,10 @@ import type { Task } from "../task.js";
 export interface BatchRequest {
   /** Op modules to import before running (see ../ops.ts). */
   readonly modules: readonly string[];
+  /** In order: a task's dependencies are inputs or earlier tasks of the batch. */
   readonly tasks: readonly Task[];
+  /** 1 where a task's value must be sent back (read outside the batch, or wanted). */
+  readonly keep: Uint8Array;
   readonly inputs: ReadonlyArray<readonly [Key, Encoded]>;
 }
 
@@ -21,10 +24,15 @@ export interface RemoteFailure {
   readonly worker: string;
 }
 
-/** Results of a batch, in task order; or the first failure. */
+/**
+ * Results of a batch, in task order (undefined where not kept); or the first failure. A result is an
+ * {@link Encoded} where `encoded[i]` is 1, else the plain value itself (numbers, strings,
+ * booleans, null, undefined, bigints: the common trivial case, sent without a wrapper).
+ */
 export interface BatchResponse {
-  readonly results: readonly Encoded[];
-  /** Milliseconds each task took. */
-  readonly durations: readonly number[];
+  readonly results: readonly unknown[];
+  readonly encoded: Uint8Array;
+  /** Milliseconds the batch's tasks took, in total. */
+  readonly ms: number;
   readonly failure?: RemoteFailure;
 }

@@ -4,7 +4,13 @@
  * - One `pool.run()` costs ~45 µs, one trivial task ~0.15 µs: so ready tasks travel in
  *   batches, sized from the measured task durations to take ~{@link TARGET_BATCH_MS}
  *   each (one task per batch for heavy tasks, up to {@link MAX_BATCH} for trivial ones),
- *   and never more than an even share of what is ready, so every thread gets work.
+ *   and never more than an even share of what is ready, so every thread gets work. The
+ *   first batch of a computation has one task (nothing is measured yet), and a batch's
+ *   expected result bytes stay under {@link BATCH_BYTES}, so big results never pile up
+ *   inside a batch.
+ * - The graph is handled in integer form (../indexed.ts) and plain results (numbers,
+ *   strings) cross threads without a codec wrapper: the per-task cost of scheduling is
+ *   a few array operations.
  * - At most {@link INFLIGHT_PER_THREAD} batches per thread are in flight: with the
  *   static priorities this bounds the results alive at once.
  * - Results come back as encoded buffers (transferred, not copied) and wait in a
@@ -17,11 +23,11 @@
  *   batches (piscina stops a running thread and starts a fresh one).
  */
 import { CancelledError, TaskError } from "../../errors.js";
-import { decodeValue, transferList, type Encoded } from "../codec.js";
-import { edges } from "../graph.js";
+import { decodeValue, encodedSize, ownsBuffers, transferList, type Encoded } from "../codec.js";
+import { indexGraph } from "../indexed.js";
 import type { Key } from "../key.js";
 import { opModules } from "../ops.js";
-import { order } from "../order.js";
+import { orderIndexed } from "../order.js";
 import type { ComputeScheduler, RunRequest } from "../scheduler.js";
 import type { Task } from "../task.js";
 import type { BatchRequest, BatchResponse } from "./batch.js";
@@ -33,11 +39,19 @@ import { LocalState } from "./state.js";
 export const TARGET_BATCH_MS = 10;
 /** Never more tasks than this in one batch. */
 export const MAX_BATCH = 2000;
-/** Batches in flight per thread. */
+/** Expected result bytes of one batch at most (at least one task per batch). */
+export const BATCH_BYTES = 32 * 2 ** 20;
+/**
+ * Batches in flight per thread: two hide the round trip for short tasks; tasks longer
+ * than a batch target get one (the round trip is then negligible, and fewer big results
+ * are in transit at once).
+ */
 export const INFLIGHT_PER_THREAD = 2;
 /** Spill when results pass this fraction of the memory limit, down to the next one. */
 const SPILL_ABOVE = 0.7;
 const SPILL_DOWN_TO = 0.5;
+
+const EMPTY: readonly Uint8Array[] = Object.freeze([]) as readonly Uint8Array[];
 
 /** Runs graphs on a pool of worker threads. */
 export const threadsScheduler: ComputeScheduler = {
@@ -47,10 +61,14 @@ export const threadsScheduler: ComputeScheduler = {
 
 /** Statistics of the last threaded run (for benchmarks and tests). */
 export interface ThreadsRunStats {
+  /** Most bytes of results held between tasks at once. */
   peakResultBytes: number;
+  /** Most results held between tasks at once. */
   peakResultsHeld: number;
+  /** Results written to spill files. */
   spilled: number;
   batches: number;
+  /** The spill folder (removed when the computation ends), if one was made. */
   spillDirectory: string | undefined;
 }
 
@@ -62,20 +80,23 @@ export function lastThreadsRunStats(): ThreadsRunStats | undefined {
 }
 
 async function runThreaded(request: RunRequest): Promise<unknown[]> {
-  const { graph, keys, signal } = request;
+  const { keys, signal } = request;
   if (signal?.aborted) throw new CancelledError(undefined, { cause: signal.reason });
-  const e = edges(graph);
-  const state = new LocalState(graph, e, order(graph, keys, e), keys);
+  const g = indexGraph(request.graph);
+  const state = new LocalState(g, orderIndexed(g, keys), keys);
+  const wanted = state.wanted;
   const store = new ResultStore({ memoryLimit: request.memoryLimit, localDirectory: request.localDirectory });
   const pool = getPool(request.nthreads);
-  const maxInflight = request.nthreads * INFLIGHT_PER_THREAD;
   const modules = opModules();
-  const wanted = new Set(keys);
   const stats: ThreadsRunStats = { peakResultBytes: 0, peakResultsHeld: 0, spilled: 0, batches: 0, spillDirectory: undefined };
   const abort = new AbortController();
   const start = Date.now();
-  let held = 0;
-  let avgTaskMs = 1;
+  const reads = new Int32Array(g.size);
+  const member = new Int32Array(g.size);
+  let batchSerial = 0;
+  const release: number[] = [];
+  let avgTaskMs = -1;
+  let avgBytes = 0;
   let inflight = 0;
 
   try {
@@ -84,6 +105,7 @@ async function runThreaded(request: RunRequest): Promise<unknown[]> {
       const fail = (error: unknown): void => {
         if (settled) return;
         settled = true;
+        signal?.removeEventListener("abort", onAbort);
         abort.abort(error);
         reject(error);
       };
@@ -101,75 +123,130 @@ async function runThreaded(request: RunRequest): Promise<unknown[]> {
         }
       };
 
+      const batchSize = (): number => {
+        if (avgTaskMs < 0) return 1;
+        let size = Math.min(MAX_BATCH, Math.floor(TARGET_BATCH_MS / Math.max(avgTaskMs, 1e-4)));
+        if (avgBytes > 0) size = Math.min(size, Math.floor(BATCH_BYTES / avgBytes));
+        return Math.max(1, size);
+      };
+
       const dispatch = (): void => {
+        try {
+          dispatchReady();
+        } catch (error) {
+          fail(error);
+        }
+      };
+
+      const dispatchReady = (): void => {
+        const maxInflight = avgTaskMs > TARGET_BATCH_MS ? request.nthreads : request.nthreads * INFLIGHT_PER_THREAD;
         while (!settled && inflight < maxInflight && state.readyCount > 0) {
-          const share = Math.ceil(state.readyCount / request.nthreads);
-          const size = Math.max(1, Math.min(MAX_BATCH, share, Math.floor(TARGET_BATCH_MS / Math.max(avgTaskMs, 1e-4))));
-          const tasks: Task[] = [];
+          const size = batchSize();
+          // An even share of what is ready now, so every thread gets work; tasks made
+          // runnable by the batch itself join it up to the batch size.
+          const share = Math.max(1, Math.ceil(state.readyCount / request.nthreads));
+          state.beginBatch();
+          let fromReady = 0;
           for (let i = 0; i < size; i++) {
-            const t = state.popReady();
-            if (!t) break;
-            tasks.push(t);
+            const t = state.takeForBatch(fromReady < share);
+            if (t < 0) break;
+            if (state.lastFromReady) fromReady++;
           }
-          send(tasks);
+          const { tasks, keep } = state.endBatch();
+          send(tasks, keep);
+          if (avgTaskMs < 0) break; // one probe batch until something is measured
         }
         if (!settled && inflight === 0 && state.finished) finishAll();
       };
 
-      const send = (tasks: Task[]): void => {
+      const send = (batch: number[], keep: Uint8Array): void => {
         const inputs: Array<readonly [Key, Encoded]> = [];
         const transfer: ArrayBuffer[] = [];
-        const reads = new Map<Key, number>();
-        for (const t of tasks) for (const d of e.dependencies.get(t.key)!) reads.set(d, (reads.get(d) ?? 0) + 1);
-        for (const [dep, n] of reads) {
-          // Transfer when this batch is the value's last reader and nobody asked for it.
-          const last = state.readers(dep) === n && !wanted.has(dep);
-          if (last) {
-            const value = store.take(dep);
-            held--;
-            inputs.push([dep, value]);
-            transfer.push(...transferList(value));
-          } else {
-            inputs.push([dep, store.get(dep)]);
+        const deps: number[] = [];
+        const tasks = new Array<Task>(batch.length);
+        const serial = ++batchSerial;
+        for (const t of batch) member[t] = serial;
+        for (let b = 0; b < batch.length; b++) {
+          const t = batch[b]!;
+          tasks[b] = g.tasks[t]!;
+          for (let q = g.depStart[t]!; q < g.depStart[t + 1]!; q++) {
+            const d = g.deps[q]!;
+            if (member[d] === serial) continue; // computed earlier in this batch
+            if (reads[d]++ === 0) deps.push(d);
           }
         }
-        const message: BatchRequest = { modules, tasks, inputs };
+        for (const d of deps) {
+          const key = g.keys[d]!;
+          // Move the value when this batch is its last reader and nobody asked for it.
+          const last = state.readersOf(d) === reads[d] && !wanted[d];
+          reads[d] = 0;
+          const value = last ? store.take(key) : store.get(key);
+          inputs.push([key, value]);
+          if (last && value.buffers.length > 0 && ownsBuffers(value)) transfer.push(...transferList(value));
+        }
+        const message: BatchRequest = { modules, tasks, keep, inputs };
         inflight++;
         stats.batches++;
         pool.run(message, { transferList: transfer, signal: abort.signal }).then(
-          (response) => onResult(tasks, response),
+          (response) => onResult(batch, keep, response),
           (error: unknown) => {
             inflight--;
-            fail(settled ? error : new TaskError({ key: tasks[0]!.key, op: tasks[0]!.op, message: `worker thread failed: ${String(error)}`, cause: error }));
+            if (settled) return;
+            const first = g.tasks[batch[0]!]!;
+            const unsendable = (error as { name?: string } | null)?.name === "DataCloneError";
+            const message = unsendable
+              ? `${batch.length === 1 ? "it" : `one of the ${batch.length} tasks of its batch (${batch.slice(0, 5).map((i) => g.keys[i]).join(", ")}${batch.length > 5 ? ", …" : ""})`} ` +
+                `returned a value that cannot be sent between threads (${String(error)}). Return plain data, typed arrays, ` +
+                `or a type with a codec registered with registerCodec in its op module`
+              : `worker thread failed: ${String(error)}`;
+            fail(new TaskError({ key: first.key, op: first.op, message, cause: error }));
           },
         );
       };
 
-      const onResult = (tasks: Task[], response: BatchResponse): void => {
+      const handleResult = (batch: number[], keep: Uint8Array, response: BatchResponse): void => {
         inflight--;
         if (settled) return;
         if (response.failure) {
           const f = response.failure;
           return fail(new TaskError({ key: f.key, op: f.op, worker: f.worker, message: f.message, remoteStack: f.stack }));
         }
-        let ms = 0;
-        for (const d of response.durations) ms += d;
-        avgTaskMs = 0.5 * avgTaskMs + 0.5 * (ms / Math.max(1, tasks.length));
-        for (let i = 0; i < tasks.length; i++) {
-          const key = tasks[i]!.key;
-          if (!store.has(key)) { store.put(key, response.results[i]!); held++; }
-          for (const k of state.finish(key)) {
-            if (store.has(k)) { store.delete(k); held--; }
+        const n = batch.length;
+        avgTaskMs = avgTaskMs < 0 ? response.ms / n : 0.5 * avgTaskMs + 0.5 * (response.ms / n);
+        let bytes = 0;
+        for (let b = 0; b < n; b++) {
+          const t = batch[b]!;
+          if (keep[b]) {
+            const r = response.results[b];
+            const e: Encoded = response.encoded[b] ? (r as Encoded) : { codec: "plain", meta: r, buffers: EMPTY };
+            if (e.buffers.length > 0) bytes += encodedSize(e);
+            store.put(g.keys[t]!, e);
           }
+          release.length = 0;
+          state.completeIndex(t, release);
+          for (const r2 of release) store.delete(g.keys[r2]!);
         }
+        avgBytes = 0.5 * avgBytes + 0.5 * (bytes / n);
+        const held = store.count;
         if (held > stats.peakResultsHeld) stats.peakResultsHeld = held;
         if (store.above(SPILL_ABOVE)) {
-          store.spillTo(SPILL_DOWN_TO, (k) => (wanted.has(k) ? Infinity : state.nextUse(k)));
+          store.spillTo(SPILL_DOWN_TO, (k) => {
+            const i = g.index.get(k)!;
+            return wanted[i] ? Infinity : state.nextUseIndex(i);
+          });
           stats.spilled = store.spilledCount;
           stats.spillDirectory = store.directory;
         }
-        request.onProgress?.({ done: state.done, total: state.total, elapsedMs: Date.now() - start, key: tasks[tasks.length - 1]!.key });
+        request.onProgress?.({ done: state.done, total: state.total, elapsedMs: Date.now() - start, key: g.keys[batch[n - 1]!]! });
         dispatch();
+      };
+
+      const onResult = (batch: number[], keep: Uint8Array, response: BatchResponse): void => {
+        try {
+          handleResult(batch, keep, response);
+        } catch (error) {
+          fail(error);
+        }
       };
 
       dispatch();

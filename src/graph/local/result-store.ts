@@ -36,6 +36,11 @@ export class ResultStore {
     this.#parent = options.localDirectory;
   }
 
+  /** Values held (in memory or spilled). */
+  get count(): number {
+    return this.#entries.size;
+  }
+
   has(key: Key): boolean {
     return this.#entries.has(key);
   }

@@ -1,12 +1,14 @@
 /**
  * The entry file of each worker thread of the threads executor: imports the op modules
  * a batch names, runs its tasks in order, and hands results back by transferring their
- * buffers (no copy).
+ * buffers (no copy). A result's buffers are moved out of this thread: an op must not keep
+ * using a whole ArrayBuffer it returned (views into a larger buffer are copied instead).
  */
 import { threadId } from "node:worker_threads";
 import { Piscina } from "piscina";
-import { decodeValue, encodeValue, ownsBuffers, transferList, type Encoded } from "../codec.js";
+import { decodeValue, encodeValue, ownsBuffers, transferList } from "../codec.js";
 import { evaluate } from "../evaluate.js";
+import { collectRefs } from "../indexed.js";
 import type { Key } from "../key.js";
 import "../builtin-ops.js";
 import { importOpModules } from "../ops.js";
@@ -16,16 +18,36 @@ function isPromise(v: unknown): v is Promise<unknown> {
   return typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then === "function";
 }
 
+function isPrimitive(v: unknown): boolean {
+  const t = typeof v;
+  return v === null || t === "number" || t === "string" || t === "boolean" || t === "undefined" || t === "bigint";
+}
+
 export default async function runBatch(request: BatchRequest): Promise<unknown> {
   await importOpModules(request.modules);
   const values = new Map<Key, unknown>();
   for (const [key, encoded] of request.inputs) values.set(key, decodeValue(encoded));
   const get = (k: Key): unknown => values.get(k);
-  const results: Encoded[] = [];
-  const durations: number[] = [];
+  const n = request.tasks.length;
+  // Reads left per value within the batch: a value is dropped after its last one here.
+  const reads = new Map<Key, number>();
+  const depsOf = new Array<Key[] | undefined>(n);
+  for (let i = 0; i < n; i++) {
+    const task = request.tasks[i]!;
+    if (task.args.length === 0) continue;
+    const refs: Key[] = [];
+    collectRefs(task.args, refs);
+    if (refs.length === 0) continue;
+    const unique = refs.length === 1 ? refs : [...new Set(refs)];
+    depsOf[i] = unique;
+    for (const d of unique) reads.set(d, (reads.get(d) ?? 0) + 1);
+  }
+  const results = new Array<unknown>(n);
+  const encoded = new Uint8Array(n);
   const transfer = new Set<ArrayBuffer>();
-  for (const task of request.tasks) {
-    const t0 = performance.now();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const task = request.tasks[i]!;
     let value: unknown;
     try {
       value = evaluate(task, get, { key: task.key });
@@ -33,18 +55,31 @@ export default async function runBatch(request: BatchRequest): Promise<unknown> 
     } catch (error) {
       const err = error instanceof Error ? error : new Error(String(error));
       const response: BatchResponse = {
-        results: [],
-        durations,
+        results: [], encoded: new Uint8Array(0), ms: performance.now() - t0,
         failure: { key: task.key, op: task.op, message: err.message, stack: err.stack, name: err.name, worker: `thread ${threadId}` },
       };
       return response;
     }
-    durations.push(performance.now() - t0);
-    const encoded = encodeValue(value);
-    if (ownsBuffers(encoded)) for (const b of transferList(encoded)) transfer.add(b);
-    results.push(encoded);
+    const deps = depsOf[i];
+    if (deps) {
+      for (const d of deps) {
+        const left = reads.get(d)! - 1;
+        if (left === 0) { reads.delete(d); values.delete(d); } else reads.set(d, left);
+      }
+    }
+    if (reads.has(task.key)) values.set(task.key, value);
+    if (!request.keep[i]) continue;
+    if (isPrimitive(value)) {
+      results[i] = value;
+      continue;
+    }
+    const e = encodeValue(value);
+    if (e.buffers.length > 0 && ownsBuffers(e)) for (const b of transferList(e)) transfer.add(b);
+    results[i] = e;
+    encoded[i] = 1;
   }
-  const response: BatchResponse = { results, durations };
+  const response: BatchResponse = { results, encoded, ms: performance.now() - t0 };
   if (transfer.size === 0) return response;
-  return { [Piscina.transferableSymbol]: [...transfer], [Piscina.valueSymbol]: response };
+  // Piscina transfers (rather than copies) only what is wrapped by `move`.
+  return Piscina.move({ [Piscina.transferableSymbol]: [...transfer], [Piscina.valueSymbol]: response } as never);
 }
