@@ -48,7 +48,7 @@ export interface FromGraphOptions {
   lengths?: readonly number[];
 }
 
-type Arith = "add" | "sub" | "mul" | "div" | "mod" | "pow" | "gt" | "ge" | "lt" | "le" | "eq" | "ne";
+type Arith = "add" | "sub" | "mul" | "div" | "mod" | "pow" | "divNoNan" | "gt" | "ge" | "lt" | "le" | "eq" | "ne";
 
 /**
  * A lazy DataFrame.
@@ -406,6 +406,7 @@ export class DataFrame implements Collection<dfd.DataFrame> {
   /** @example df.div(2) */ div(other: ScalarValue, options?: { axis?: 0 | 1; inplace?: boolean }): DataFrame { return this.#arith("div", other, options); }
   /** @example df.mod(2) */ mod(other: ScalarValue, options?: { axis?: 0 | 1; inplace?: boolean }): DataFrame { return this.#arith("mod", other, options); }
   /** @example df.pow(2) */ pow(other: ScalarValue, options?: { axis?: 0 | 1; inplace?: boolean }): DataFrame { return this.#arith("pow", other, options); }
+  /** Quotient, 0 where dividing by 0. @example df.divNoNan(2) */ divNoNan(other: ScalarValue, options?: { axis?: 0 | 1; inplace?: boolean }): DataFrame { return this.#arith("divNoNan", other, options); }
   /** @example df.gt(0) */ gt(other: ScalarValue, options?: { axis?: 0 | 1 }): DataFrame { return this.#arith("gt", other, options); }
   /** @example df.ge(0) */ ge(other: ScalarValue, options?: { axis?: 0 | 1 }): DataFrame { return this.#arith("ge", other, options); }
   /** @example df.lt(0) */ lt(other: ScalarValue, options?: { axis?: 0 | 1 }): DataFrame { return this.#arith("lt", other, options); }
@@ -470,6 +471,28 @@ export class DataFrame implements Collection<dfd.DataFrame> {
       args: [ref, options.args ?? [], meta, options.arrow ?? false], meta, label: "map-partitions",
       perPartition: Array.from({ length: n }, (_, i) => i),
     });
+  }
+
+  /** The frame itself: tusk collections are immutable, so a copy is free. @example df.copy() */
+  copy(): DataFrame { return this; }
+
+  /**
+   * The columns whose dtype is one of `include` (danfo's labels).
+   * @example df.selectDtypes(["float32", "int32"])
+   */
+  selectDtypes(include: readonly string[]): DataFrame {
+    const wanted = new Set(include.map((d) => parseDtype(d, "selectDtypes' include")));
+    return this.#select(passThrough({ columns: this.meta.columns.filter((c) => wanted.has(c.dtype)) }), "select-dtypes");
+  }
+
+  /**
+   * danfo's resetIndex. Computed results always get a fresh 0..n-1 index, so this
+   * returns the frame itself. Differences from danfo: no "index" column is added.
+   * @example df.resetIndex()
+   */
+  resetIndex(options: { inplace?: boolean } = {}): DataFrame {
+    noInplace(options, "resetIndex");
+    return this;
   }
 
   /** Not available chunked: `iat` needs a row's position in the whole data. */

@@ -189,6 +189,15 @@ export class Series implements Collection<dfd.Series> {
   /** Element-wise power. @example a.pow(2) */
   pow(other: Operand): Series { return this.#binary("pow", other); }
 
+  /** Element-wise quotient, 0 where the divisor is 0. @example a.divNoNan(b) */
+  divNoNan(other: Operand): Series { return this.#binary("divNoNan", other); }
+  /** Element-wise maximum of two Series (or a Series and a number). @example a.maximum(b) */
+  maximum(other: Operand): Series { return this.#binary("maximum", other); }
+  /** Element-wise minimum. @example a.minimum(0) */
+  minimum(other: Operand): Series { return this.#binary("minimum", other); }
+  /** The Series itself: tusk collections are immutable, so a copy is free. @example s.copy() */
+  copy(): Series { return this; }
+
   // comparison (danfo: gt ge lt le eq ne)
   /** Element-wise `>`; with a null: false. @example df.column("fare").gt(10) */
   gt(other: Operand): Series { return this.#binary("gt", other); }

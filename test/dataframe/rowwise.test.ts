@@ -49,6 +49,23 @@ describe("arithmetic and comparison", () => {
     await assertEq(got, { columns: ["i0"], values: [masked(exp, [col(frame, "i0")])] });
   });
 
+  test.prop([frameAndPartitions({ ...NUM, nan: false }), fc.constantFrom("maximum", "minimum")], RUNS)("maximum / minimum of two Series match danfo", async ({ frame, lengths }, op) => {
+    const d = toDanfo(frame);
+    const df = fromDanfo(d, { lengths });
+    if (frame.nrows === 0) return;
+    const exp = (d.column("f1")[op](d.column("i0")) as dfd.Series).values as number[];
+    await assertEq(df.column("f1")[op](df.column("i0")), { columns: ["f1"], values: [masked(exp, [col(frame, "f1"), col(frame, "i0")])] });
+  });
+
+  test.prop([frameAndPartitions({ ...NUM, nan: false })], RUNS)("DataFrame divNoNan by a scalar matches danfo", async ({ frame, lengths }) => {
+    // danfo divides in float32 (tfjs): use values float32 holds exactly (quarters) so digits compare.
+    const d = toDanfo({ ...frame, names: ["i0", "f1"], kinds: ["int32", "float64"], columns: frame.columns.slice(0, 2).map((c) => c.map((v) => Math.round(((v as number | null) ?? 0) * 4) / 4)) });
+    const df = fromDanfo(d, { lengths });
+    if (frame.nrows === 0) return;
+    await assertEq(df.divNoNan(0), d.divNoNan(0), { checkDtypes: false });
+    await assertEq(df.divNoNan(4), d.divNoNan(4), { checkDtypes: false, rtol: 1e-6 });
+  });
+
   test.prop([frameAndPartitions(NUM), fc.constantFrom("gt", "ge", "lt", "le", "eq", "ne"), fc.integer({ min: -3, max: 3 })], RUNS)("comparison with a scalar matches danfo (null → false, ne → true)", async ({ frame, lengths }, op, k) => {
     const d = toDanfo(frame);
     const df = fromDanfo(d, { lengths });

@@ -36,13 +36,13 @@ export interface ColParams {
 
 /** Element-wise functions the kernels implement (kernels/rowwise-ops.ts). */
 export type ColFn =
-  | "add" | "sub" | "mul" | "div" | "mod" | "pow"
+  | "add" | "sub" | "mul" | "div" | "mod" | "pow" | "divNoNan" | "maximum" | "minimum"
   | "gt" | "ge" | "lt" | "le" | "eq" | "ne"
   | "and" | "or" | "not"
   | "abs" | "round" | "isNa" | "notNa" | "fillNa" | "replace" | "asType"
   | "str" | "dt" | "apply" | "mapValues";
 
-export const ARITH: ReadonlySet<string> = new Set(["add", "sub", "mul", "div", "mod", "pow"]);
+export const ARITH: ReadonlySet<string> = new Set(["add", "sub", "mul", "div", "mod", "pow", "divNoNan", "maximum", "minimum"]);
 export const COMPARE: ReadonlySet<string> = new Set(["gt", "ge", "lt", "le", "eq", "ne"]);
 
 /** A reference to a column of the frame. */
@@ -107,7 +107,7 @@ function label(what: string, d: Dtype): string {
 export function resultDtype(fn: ColFn, inputs: readonly Dtype[], names: readonly string[], params: ColParams = {}): Dtype {
   const [a, b] = inputs;
   switch (fn) {
-    case "add": case "sub": case "mul": case "div": case "mod": case "pow": {
+    case "add": case "sub": case "mul": case "div": case "mod": case "pow": case "divNoNan": case "maximum": case "minimum": {
       inputs.forEach((d, i) => {
         if (!isNumeric(d) && !(d === "boolean")) {
           throw new ValidationError(
@@ -117,7 +117,7 @@ export function resultDtype(fn: ColFn, inputs: readonly Dtype[], names: readonly
           );
         }
       });
-      if (fn === "div" || fn === "pow") return "float64";
+      if (fn === "div" || fn === "pow" || fn === "divNoNan") return "float64";
       return inputs.every((d) => d === "int32" || d === "boolean") ? "int32" : "float64";
     }
     case "gt": case "ge": case "lt": case "le": case "eq": case "ne": {

@@ -53,7 +53,10 @@ function operand(v: Value, n: number): Float64Array | Int32Array | number {
 
 type Loop = (x: unknown, y: unknown, out: unknown, n: number) => void;
 
-const ARITH_EXPR: Record<string, string> = { add: "a + b", sub: "a - b", mul: "a * b", div: "a / b", mod: "a % b", pow: "Math.pow(a, b)" };
+const ARITH_EXPR: Record<string, string> = {
+  add: "a + b", sub: "a - b", mul: "a * b", div: "a / b", mod: "a % b", pow: "Math.pow(a, b)",
+  divNoNan: "b === 0 ? 0 : a / b", maximum: "Math.max(a, b)", minimum: "Math.min(a, b)",
+};
 const CMP_EXPR: Record<string, string> = { gt: "a > b", ge: "a >= b", lt: "a < b", le: "a <= b", eq: "a === b", ne: "a !== b" };
 
 /** Loops specialized per op and operand shape (column/column, column/scalar, scalar/column), generated once. */
@@ -199,7 +202,7 @@ export function naAt(v: ColumnData): (i: number) => boolean {
 export function applyFn(fn: ColFn, args: Value[], params: ColParams | undefined, n: number, out: Dtype): Value {
   const p = params ?? {};
   switch (fn) {
-    case "add": case "sub": case "mul": case "div": case "mod": case "pow":
+    case "add": case "sub": case "mul": case "div": case "mod": case "pow": case "divNoNan": case "maximum": case "minimum":
       return arith(fn, args[0]!, args[1]!, n, out);
     case "gt": case "ge": case "lt": case "le": case "eq": case "ne":
       return compare(fn, args[0]!, args[1]!, n);
