@@ -268,21 +268,22 @@ defineOp("array.literal", (dtype: DType, shape: number[], data: TypedArray) => m
 
 // ---------------------------------------------------------------- random (counter-seeded xoshiro128**)
 
-function splitmix32(state: { s: number }): number {
-  let z = (state.s = (state.s + 0x9e3779b9) | 0);
+/** splitmix32 step: returns [next state, output] packed as the output; state kept by the caller. */
+function mix32(z: number): number {
   z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
   z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  return (z ^ (z >>> 16)) >>> 0;
+  return (z ^ (z >>> 16)) | 0;
 }
 
 /**
  * Fills `out` with uniform doubles in [0, 1) (53 random bits each) from xoshiro128**
  * seeded by (seed, block) through splitmix32, so a chunk's values depend only on the
  * seed and the chunk's index: the same chunking gives the same array in any order.
+ * All state stays in int32 locals (no heap numbers), so V8 keeps the loop optimized.
  */
 export function uniformFill(out: Float64Array, seed: number, block: number): void {
-  const sm = { s: (seed * 0x9e3779b1) ^ Math.imul(block + 1, 0x85ebca77) };
-  let s0 = splitmix32(sm) | 0, s1 = splitmix32(sm) | 0, s2 = splitmix32(sm) | 0, s3 = splitmix32(sm) | 0;
+  const k = (Math.imul((seed % 4294967296) | 0, 0x9e3779b1) ^ Math.imul((block + 1) | 0, 0x85ebca77)) | 0;
+  let s0 = mix32((k + 0x9e3779b9) | 0), s1 = mix32((k + 0x3c6ef372) | 0), s2 = mix32((k + 0xdaa66d2b) | 0), s3 = mix32((k + 0x78dde6e4) | 0);
   if ((s0 | s1 | s2 | s3) === 0) s0 = 1;
   const n = out.length;
   for (let i = 0; i < n; i++) {
@@ -293,7 +294,7 @@ export function uniformFill(out: Float64Array, seed: number, block: number): voi
     let r2 = Math.imul(s1, 5); r2 = Math.imul((r2 << 7) | (r2 >>> 25), 9);
     t = s1 << 9;
     s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
-    out[i] = ((r >>> 5) * 67108864 + (r2 >>> 6)) / 9007199254740992;
+    out[i] = ((r >>> 5) * 67108864 + (r2 >>> 6)) * 1.1102230246251565e-16;
   }
 }
 

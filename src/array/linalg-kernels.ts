@@ -28,12 +28,17 @@ export let tfBackend: string | undefined;
 export function loadTf(): Promise<Tf> {
   tfPromise ??= (async () => {
     const tf = await import("@tensorflow/tfjs");
+    // The emscripten module adds process-wide handlers that rethrow every uncaught
+    // exception and rejection (printing the whole wasm glue source); keep the process's own.
+    const before = { ex: process.listeners("uncaughtException"), rej: process.listeners("unhandledRejection") };
     try {
       const wasm = await import("@tensorflow/tfjs-backend-wasm");
       const req = createRequire(import.meta.url);
       const dir = dirname(req.resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm"));
       wasm.setWasmPaths(`${dir}/`);
       if (!(await tf.setBackend("wasm"))) throw new Error("tf.setBackend('wasm') returned false");
+      for (const l of process.listeners("uncaughtException")) if (!before.ex.includes(l)) process.removeListener("uncaughtException", l);
+      for (const l of process.listeners("unhandledRejection")) if (!before.rej.includes(l)) process.removeListener("unhandledRejection", l);
     } catch (error) {
       process.emitWarning(
         `tusk: TensorFlow.js wasm backend failed to start (${String(error)}); matMul falls back to the slower cpu backend. ` +

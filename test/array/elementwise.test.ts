@@ -27,7 +27,7 @@ describe("elementwise ops match tfjs on the whole tensor", () => {
         expectClose(await run(x), ref.dataSync(), 1e-5, 1e-5);
         // the method form builds the same graph
         expect((toTk(a) as unknown as Record<string, (q: unknown) => tk.array.Array>)[op]!(toTk(b)).name).toBe(x.name);
-      }), { numRuns: 15 });
+      }), { numRuns: 10 });
     });
   }
 
@@ -57,7 +57,7 @@ describe("elementwise ops match tfjs on the whole tensor", () => {
           ref = f(tf.cast(toTf(c), "float32"));
         }
         expectClose(await run(x), ref.dataSync(), 2e-6, 1e-6);
-      }), { numRuns: 12 });
+      }), { numRuns: 8 });
     });
   }
 

@@ -36,7 +36,7 @@ describe("reductions match tfjs on the whole tensor", () => {
         expect(x.shape).toEqual(ref.shape);
         expect(x.dtype).toBe(ref.dtype);
         expectClose(await run(x), ref.dataSync(), 1e-5, 1e-5);
-      }), { numRuns: 30 });
+      }), { numRuns: 20 });
     });
   }
 
@@ -50,7 +50,7 @@ describe("reductions match tfjs on the whole tensor", () => {
         expect(x.shape).toEqual(ref.shape);
         expect(x.dtype).toBe("int32");
         expectClose(await run(x), ref.dataSync(), 0, 0);
-      }), { numRuns: 30 });
+      }), { numRuns: 20 });
     });
   }
 
@@ -63,7 +63,7 @@ describe("reductions match tfjs on the whole tensor", () => {
       expect(v.shape).toEqual(variance.shape);
       expectClose(await run(v), variance.dataSync(), 1e-4, 1e-5);
       expectClose(await run(toTk(c).std(axis, keepDims)), tf.sqrt(variance).dataSync(), 1e-4, 1e-5);
-    }), { numRuns: 30 });
+    }), { numRuns: 20 });
     const data = Float64Array.from({ length: 1000 }, (_, i) => Math.sin(i) * 1e3 + 1e6);
     const x = tk.array.fromArray(data, { chunks: [[1, 99, 300, 600]] });
     const mean = data.reduce((a, b) => a + b, 0) / data.length;
