@@ -26,35 +26,56 @@ function bitmapSlice(bitmap: Uint8Array | null | undefined, offset: number, leng
 
 const TIME_UNIT_MS = [1000, 1, 1e-3, 1e-6]; // arrow-js TimeUnit: SECOND, MILLISECOND, MICROSECOND, NANOSECOND
 
-/** True when every valid value of a BigInt64 column fits in int32. */
+/** True when every valid value of a BigInt64 column fits in int32 (its high word is the sign of its low word). */
 export function int64FitsInt32(values: BigInt64Array | BigUint64Array, validity: Uint8Array | null): boolean {
+  const w = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+  const unsigned = values instanceof BigUint64Array;
   for (let i = 0; i < values.length; i++) {
     if (validity !== null && (validity[i >> 3]! & (1 << (i & 7))) === 0) continue;
-    const v = values[i]!;
-    if (v > 2147483647n || v < -2147483648n) return false;
+    const lo = w[2 * i]!;
+    const hi = w[2 * i + 1]!;
+    if (unsigned ? hi !== 0 || lo < 0 : hi !== lo >> 31) return false;
   }
   return true;
 }
 
 const decoder = new TextDecoder();
 
+/**
+ * Dictionary-encodes a Utf8/LargeUtf8 column. Strings of up to 6 bytes (codes, tickers,
+ * airports: the common case for repeated values) are looked up by their bytes packed
+ * into one exact double, so each row costs a number Map lookup and no string decode;
+ * longer strings are decoded and looked up by value.
+ */
 function stringsToDictionary(data: Data, length: number, validity: Uint8Array | null): { indices: Int32Array; dictionary: string[] } {
   const offsets = data.valueOffsets as Int32Array | BigInt64Array;
   const bytes = data.values as Uint8Array;
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const big = offsets instanceof BigInt64Array;
+  // LargeUtf8 offsets are int64: read them as pairs of int32 words (no BigInt per row).
+  const words = offsets instanceof BigInt64Array ? new Int32Array(offsets.buffer, offsets.byteOffset, offsets.length * 2) : undefined;
+  const small = words === undefined ? (offsets as Int32Array) : undefined;
   const codes = new Map<string, number>();
+  const short = new Map<number, number>();
   const dictionary: string[] = [];
   const indices = new Int32Array(length);
+  const lookup = (str: string): number => {
+    let c = codes.get(str);
+    if (c === undefined) { c = dictionary.length; codes.set(str, c); dictionary.push(str); }
+    return c;
+  };
   for (let i = 0; i < length; i++) {
     if (validity !== null && (validity[i >> 3]! & (1 << (i & 7))) === 0) continue;
     const j = data.offset + i;
-    const s = big ? Number((offsets as BigInt64Array)[j]!) : (offsets as Int32Array)[j]!;
-    const e = big ? Number((offsets as BigInt64Array)[j + 1]!) : (offsets as Int32Array)[j + 1]!;
-    const str = e - s < 32 ? buf.toString("utf8", s, e) : decoder.decode(bytes.subarray(s, e));
-    let c = codes.get(str);
-    if (c === undefined) { c = dictionary.length; codes.set(str, c); dictionary.push(str); }
-    indices[i] = c;
+    const s = small !== undefined ? small[j]! : (words![2 * j]! >>> 0) + words![2 * j + 1]! * 4294967296;
+    const e = small !== undefined ? small[j + 1]! : (words![2 * j + 2]! >>> 0) + words![2 * j + 3]! * 4294967296;
+    const n = e - s;
+    if (n <= 6) {
+      let key = n;
+      for (let k = s, m = 8; k < e; k++, m *= 256) key += bytes[k]! * m;
+      let c = short.get(key);
+      if (c === undefined) { c = lookup(buf.toString("utf8", s, e)); short.set(key, c); }
+      indices[i] = c;
+    } else indices[i] = lookup(n < 32 ? buf.toString("utf8", s, e) : decoder.decode(bytes.subarray(s, e)));
   }
   return { indices, dictionary };
 }
@@ -84,7 +105,12 @@ export function arrowDataToColumn(data: Data, dtype: Dtype, name: string): Colum
       if (typeName.startsWith("Timestamp") || typeName.startsWith("Date") || typeName.startsWith("Dictionary") || typeName.includes("Utf8") || typeName === "Bool") unsupported();
       const out = dtype === "int32" ? new Int32Array(n) : new Float64Array(n);
       if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
-        for (let i = 0; i < n; i++) out[i] = Number(values[off + i]!);
+        // Read the int64 as two int32 words (no BigInt per row): v = hi * 2^32 + lo (exact below 2^53).
+        const w = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+        const unsigned = values instanceof BigUint64Array;
+        if (dtype === "int32") for (let i = 0; i < n; i++) out[i] = w[2 * (off + i)]!;
+        else if (unsigned) for (let i = 0; i < n; i++) out[i] = (w[2 * (off + i)]! >>> 0) + (w[2 * (off + i) + 1]! >>> 0) * 4294967296;
+        else for (let i = 0; i < n; i++) out[i] = (w[2 * (off + i)]! >>> 0) + w[2 * (off + i) + 1]! * 4294967296;
       } else if (dtype === "float64" && values instanceof Float64Array) {
         out.set(values.subarray(off, off + n));
       } else {

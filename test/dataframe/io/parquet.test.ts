@@ -1,6 +1,6 @@
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Field, Int64, RecordBatch, Schema, Struct, Table, makeData, tableToIPC } from "apache-arrow";
+import { Field, Int64, LargeUtf8, RecordBatch, Schema, Struct, Table, Utf8, makeData, tableToIPC, vectorFromArray } from "apache-arrow";
 import * as dfd from "danfojs-node";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ValidationError } from "../../../src/errors.js";
@@ -58,6 +58,21 @@ describe("Parquet", () => {
     await toParquet(df, out, { scheduler: "threads", progress: false, compression: "zstd" });
     const back = await readParquet(join(out, "*.parquet"));
     expect(rows(await back.compute({ scheduler: "threads", progress: false }))).toEqual(rows(d));
+  });
+
+  test("plain and large Utf8 columns (short, long, unicode, empty, null) become dictionary strings", async () => {
+    const pw = await loadParquetWasm();
+    const values = ["ORD", "a", "", null, "ORD", "a\u0000", "été", "a much longer string", "ORD", "🦣", "a"];
+    for (const type of [new Utf8(), new LargeUtf8()]) {
+      const v = vectorFromArray(values, type as never);
+      const schema = new Schema([new Field("s", type, true)]);
+      const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: v.length, nullCount: 0, children: [v.data[0]!] }));
+      const p = join(dir, `strings-${String(type)}.parquet`);
+      writeFileSync(p, pw.writeParquet(pw.Table.fromIPCStream(tableToIPC(new Table([batch]), "stream"))));
+      const df = await readParquet(p);
+      expect(df.dtypes).toEqual(["string"]);
+      expect(rows(await df.compute(sync)).values).toEqual(values.map((x) => [x]));
+    }
   });
 
   test("row groups are partitions with lengths known at call time", async () => {
