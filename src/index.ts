@@ -13,6 +13,7 @@ export { compute, persist, type ComputeOptions } from "./graph/compute.js";
 export { config, type TuskConfig } from "./graph/config.js";
 export { delayed, Delayed, type DelayedFunction, type DelayedOptions, type MaybeDelayed } from "./delayed/delayed.js";
 export { DataFrame, Series, Scalar, fromDanfo, fromArrow, type FromOptions, type MapPartitionsOptions } from "./dataframe/index.js";
+export { merge, concat, type MergeOptions, type ConcatOptions } from "./dataframe/index.js";
 export {
   readCSV, readParquet, readJSON, toCSV, toParquet, writeSampleTaxiCsv,
   type ReadCsvOptions, type ReadParquetOptions, type ReadJsonOptions, type ToCsvOptions, type ToParquetOptions,

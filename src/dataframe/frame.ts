@@ -30,6 +30,9 @@ import "./kernels/rowwise.js";
 import type { Partition } from "./partition.js";
 import { Series, inferFnDtype, noInplace, notChunked, seriesParts, type ApplyOptions } from "./series.js";
 import * as R from "./verbs/methods.js";
+import { dropDuplicates, type DropDuplicatesOptions } from "./verbs/drop-duplicates.js";
+import { nTop } from "./verbs/nlargest.js";
+import { sortValues, type SortValuesOptions } from "./verbs/sort.js";
 
 /** Options of `mapPartitions`. */
 export interface MapPartitionsOptions {
@@ -563,6 +566,16 @@ export class DataFrame implements Collection<dfd.DataFrame> {
   get length(): R.Scalar<number> { return R.frameLength(this); }
   /** `[rows, columns]`. Differences from danfo: a method returning a promise (danfo: a property). @example const [rows, cols] = await df.shape() */
   shape(options: ComputeOptions = {}): Promise<[number, number]> { return R.frameShape(this, options); }
+
+  // shuffles (verbs/sort.ts, verbs/nlargest.ts, verbs/drop-duplicates.ts; tk.merge/tk.concat) — one-line delegating methods
+  /** Sorted by one or several columns (stable, nulls last; sampled divisions + range shuffle). Differences from danfo: several columns allowed; index restarts at 0. @example df.sortValues("fare", { ascending: false }) */
+  sortValues(by: string | readonly string[], options?: SortValuesOptions): DataFrame { return sortValues(this, by, options); }
+  /** The n rows with the largest values of `columns`, without a full sort (ties: first row wins, as pandas). Not in danfo. @example await df.nLargest(100, "fare").compute() */
+  nLargest(n: number, columns: string | readonly string[]): DataFrame { return nTop(this, n, columns, true); }
+  /** The n rows with the smallest values of `columns`. Not in danfo. @example await df.nSmallest(10, ["fare", "tip"]).compute() */
+  nSmallest(n: number, columns: string | readonly string[]): DataFrame { return nTop(this, n, columns, false); }
+  /** Rows without duplicates over `subset` (pandas' drop_duplicates; danfo has it on Series only). @example df.dropDuplicates({ subset: ["vendor"], keep: "last" }) */
+  dropDuplicates(options?: DropDuplicatesOptions): DataFrame { return dropDuplicates(this, options); }
 
   toString(): string {
     return `DataFrame(npartitions=${this.npartitions}, ${this.meta.columns.map((c) => `${c.name}: ${danfoDtype(c.dtype)}`).join(", ")})`;

@@ -14,3 +14,5 @@ export {
 export { partitionsToDanfo, partitionsToDanfoSeries, partitionsToValues, partitionFromValues, loadDanfo } from "./danfo.js";
 export type { SourceExpr, FrameExpr } from "./expr/frame-expr.js";
 export { lowerFrame } from "./expr/lower.js";
+export { merge, type MergeOptions } from "./verbs/merge.js";
+export { concat, type ConcatOptions } from "./verbs/concat.js";

@@ -28,6 +28,9 @@ import { STRING_METHODS } from "./kernels/strings.js";
 import "./kernels/rowwise.js";
 import type { Partition } from "./partition.js";
 import * as R from "./verbs/methods.js";
+import { seriesDropDuplicates } from "./verbs/drop-duplicates.js";
+import { seriesTop } from "./verbs/nlargest.js";
+import { seriesSortValues } from "./verbs/sort.js";
 
 /** What a Series is made of (for the DataFrame and verbs modules). */
 export interface SeriesParts {
@@ -349,6 +352,16 @@ export class Series implements Collection<dfd.Series> {
   tail(rows = 5, options: ComputeOptions = {}): Promise<dfd.Series> { return R.seriesHead(this, rows, options, true); }
   /** Rows, lazily. @example await s.length.compute() */
   get length(): R.Scalar<number> { return R.seriesLength(this); }
+
+  // shuffles (verbs/sort.ts, verbs/nlargest.ts, verbs/drop-duplicates.ts) — one-line delegating methods
+  /** Sorted values (stable, nulls last). Differences from danfo: index restarts at 0. @example s.sortValues({ ascending: false }) */
+  sortValues(options?: { ascending?: boolean; inplace?: boolean }): Series { return seriesSortValues(this, options); }
+  /** The n largest values, without a full sort. Not in danfo. @example await s.nLargest(3).compute() */
+  nLargest(n = 5): Series { return seriesTop(this, n, true); }
+  /** The n smallest values. Not in danfo. @example await s.nSmallest(3).compute() */
+  nSmallest(n = 5): Series { return seriesTop(this, n, false); }
+  /** Values without duplicates (danfo's keep "first" | "last"). @example s.dropDuplicates({ keep: "last" }) */
+  dropDuplicates(options?: { keep?: "first" | "last"; inplace?: boolean; splitOut?: number }): Series { return seriesDropDuplicates(this, options); }
 
   toString(): string {
     return `Series(${this.#name}: ${this.dtype}, npartitions=${this.npartitions})`;

@@ -1,0 +1,105 @@
+/**
+ * Where a shuffle keeps its buckets between the split and the collect stage. The ops
+ * receive a {@link StagingSpec} (plain data), so another implementation (a worker's
+ * peer-to-peer store on a cluster) plugs in by kind without changing the graph.
+ *
+ * The disk staging writes each input partition's N buckets to ONE file, bucket after
+ * bucket, each as an Arrow IPC stream (so a file is N readable IPC streams, located by
+ * byte offsets). A collect task reads its byte range from every file: memory stays at
+ * one input partition per split task and one output partition per collect task,
+ * whatever the data size; the OS page cache makes small shuffles as fast as memory.
+ */
+import { closeSync, mkdirSync, openSync, readSync, rmSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { RecordBatch, Table, tableFromIPC, tableToIPC } from "apache-arrow";
+import { ValidationError } from "../../errors.js";
+import type { Partition } from "../partition.js";
+
+/** Which staging a shuffle uses, as plain data that travels in tasks. */
+export type StagingSpec = { readonly kind: "disk"; readonly dir: string };
+
+/** What a split task returns: where its buckets are. */
+export interface StagedBuckets {
+  readonly file: string;
+  /** Byte offsets of the buckets: bucket j is [offsets[j], offsets[j+1]). */
+  readonly offsets: readonly number[];
+  readonly rows: readonly number[];
+}
+
+/** A staging implementation. */
+export interface ShuffleStaging {
+  /** Prepares the staging (once per computation, before any write). */
+  init(): void;
+  /** Stores the buckets of input partition `input`. */
+  write(input: number, buckets: readonly Partition[]): StagedBuckets;
+  /** The buckets for output partition `output`, in input order. */
+  read(staged: readonly StagedBuckets[], output: number): Partition[];
+  /** Deletes everything (idempotent). */
+  dispose(): void;
+}
+
+/** The staging implementation for a spec. */
+export function staging(spec: StagingSpec): ShuffleStaging {
+  if (spec.kind === "disk") return new DiskStaging(spec.dir);
+  throw new ValidationError(`Unknown shuffle staging ${JSON.stringify((spec as { kind: unknown }).kind)}`);
+}
+
+class DiskStaging implements ShuffleStaging {
+  constructor(readonly dir: string) {}
+
+  init(): void {
+    mkdirSync(this.dir, { recursive: true });
+  }
+
+  write(input: number, buckets: readonly Partition[]): StagedBuckets {
+    // A fresh name per write: a retried or concurrent task never clobbers a file a
+    // collect task may be reading. The folder must exist (made by init): a split that
+    // outlives a cancelled computation fails instead of recreating it.
+    const file = join(this.dir, `${input}-${Math.random().toString(36).slice(2, 10)}.arrows`);
+    const offsets = [0];
+    const rows: number[] = [];
+    const fd = openSync(file, "wx");
+    try {
+      let at = 0;
+      for (const b of buckets) {
+        if (b.numRows > 0) {
+          const bytes = tableToIPC(new Table([b as RecordBatch]), "stream");
+          writeSync(fd, bytes);
+          at += bytes.byteLength;
+        }
+        offsets.push(at);
+        rows.push(b.numRows);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return { file, offsets, rows };
+  }
+
+  read(staged: readonly StagedBuckets[], output: number): Partition[] {
+    const out: Partition[] = [];
+    for (const s of staged) {
+      const start = s.offsets[output]!;
+      const len = s.offsets[output + 1]! - start;
+      if (len === 0) continue;
+      const bytes = new Uint8Array(len);
+      const fd = openSync(s.file, "r");
+      try {
+        let got = 0;
+        while (got < len) {
+          const n = readSync(fd, bytes, got, len - got, start + got);
+          if (n === 0) throw new Error(`shuffle staging: ${s.file} ended early (wanted ${len} bytes at ${start})`);
+          got += n;
+        }
+      } finally {
+        closeSync(fd);
+      }
+      for (const b of tableFromIPC(bytes).batches) out.push(b);
+    }
+    return out;
+  }
+
+  dispose(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
