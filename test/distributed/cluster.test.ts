@@ -4,7 +4,7 @@
  * workers at random points, a frozen worker, workers joining mid-way) and, last, the
  * scheduler dying under a client.
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as dfd from "danfojs-node";
@@ -121,10 +121,21 @@ describe("LocalCluster", () => {
   });
 
   test("a worker joining mid-way gets work", async () => {
-    const pending = chaosGraph(60, 80, 7).compute(NO);
+    // Tasks hold until the new worker has joined, so the computation is surely mid-way.
+    const dir = mkdtempSync(join(tmpdir(), "tusk-join-"));
+    const marker = join(dir, "joined");
+    const gated = tk.delayed(async (x: number, file: string) => {
+      const fs = process.getBuiltinModule("node:fs");
+      while (!fs.existsSync(file)) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 30));
+      return { v: x * 2, pid: process.pid };
+    });
+    const pending = collect(Array.from({ length: 40 }, (_, i) => gated(i + 7000, marker)) as never).compute(NO);
     const pid = await cluster.addWorker();
+    writeFileSync(marker, "x");
     const out = await pending;
-    expect(out.total).toBe(expectedTotal(60, 7));
+    rmSync(dir, { recursive: true, force: true });
+    expect(out.total).toBe(expectedTotal(40, 7));
     expect(out.pids).toContain(pid);
   });
 

@@ -1,6 +1,6 @@
 import { encode } from "@msgpack/msgpack";
 import fc from "fast-check";
-import { describe, expect, test } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { ProtocolError } from "../../src/errors.js";
 import { encodeValue } from "../../src/graph/codec.js";
 import { makeKey } from "../../src/graph/key.js";
@@ -84,14 +84,12 @@ describe("in-process comm", () => {
     b.onMessage((m) => got.push(m));
     a.send({ type: "release-keys", keys: [] });
     a.send({ type: "who-has", id: 1, keys: [] });
-    await new Promise((r) => setTimeout(r, 20));
-    expect(got).toEqual([{ type: "release-keys", keys: [] }, { type: "who-has", id: 1, keys: [] }]);
+    await vi.waitFor(() => expect(got).toEqual([{ type: "release-keys", keys: [] }, { type: "who-has", id: 1, keys: [] }]));
     const closed = new Promise((r) => b.onClose(r));
     const replies: unknown[] = [];
     a.onMessage((m) => replies.push(m));
     a.raw([new Uint8Array([1, 2, 3])]);
     expect(await closed).toMatchObject({ reason: expect.stringMatching(/protocol error/) });
-    await new Promise((r) => setTimeout(r, 20));
-    expect(replies[0]).toMatchObject({ type: "error", error: { name: "ProtocolError" } });
+    await vi.waitFor(() => expect(replies[0]).toMatchObject({ type: "error", error: { name: "ProtocolError" } }));
   });
 });

@@ -62,7 +62,9 @@ describe("TLS and allow-list", () => {
     const scheduler = await SchedulerServer.start({ port: 0, dashboardPort: null, token, logger });
     expect(scheduler.address).toMatch(/^ws:\/\/127\.0\.0\.1:/); // loopback unless told otherwise
     const fixtures = new URL("./fixtures/", import.meta.url).href;
-    const strict = await WorkerServer.start({ scheduler: scheduler.address, token, nthreads: 1, logger, allowModules: ["file:///opt/approved-ops/"] });
+    // nthreads 2: a thread pool of its own (in-process workers share pools by size, and
+    // the pool of 1 thread imported the fixture module in the test above).
+    const strict = await WorkerServer.start({ scheduler: scheduler.address, token, nthreads: 2, logger, allowModules: ["file:///opt/approved-ops/"] });
     const client = await Client.connect(scheduler.address, { token, setAsDefault: false });
     try {
       await expect(run(client, "fixture.triple", 1)).rejects.toThrow(/refused to import .*fixtures\/ops\.ts because it is not under --allow-modules/);

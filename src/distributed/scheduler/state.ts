@@ -439,8 +439,9 @@ export class SchedulerState {
 
   #drain(step: Step, sid: string): void {
     let n = 0;
-    while (step.recs.size > 0) {
-      const [key, to] = step.recs.entries().next().value as [Key, SchedulerTaskStatus];
+    // A Map iterator is live: it visits recommendations added while draining (deleting
+    // the current entry is safe), without rescanning deleted slots from the start.
+    for (const [key, to] of step.recs) {
       step.recs.delete(key);
       const ts = this.tasks.get(key);
       if (!ts || ts.state === to) continue;
@@ -471,22 +472,33 @@ export class SchedulerState {
     }
   }
 
-  /** An idle worker asks the busiest one to give up a task it has not started. */
+  /** An idle worker asks the busiest one to give up a task it has not started. O(workers). */
   #stealForIdle(step: Step): void {
     if (this.queued.size > 0 || this.workers.size < 2) return;
-    for (const thief of this.workers.values()) {
-      if (thief.paused || thief.processing.size > 0) continue;
-      let victim: SchedulerWorker | undefined;
-      for (const ws of this.workers.values()) {
-        if (ws !== thief && ws.processing.size > ws.nthreads && (!victim || ws.processing.size / ws.nthreads > victim.processing.size / victim.nthreads)) victim = ws;
-      }
-      if (!victim) return;
-      // The least urgent task not already being stolen (the last one it would start).
+    const victims: SchedulerWorker[] = [];
+    const thieves: SchedulerWorker[] = [];
+    for (const ws of this.workers.values()) {
+      if (ws.processing.size > ws.nthreads) victims.push(ws);
+      else if (ws.processing.size === 0 && !ws.paused) thieves.push(ws);
+    }
+    if (victims.length === 0 || thieves.length === 0) return;
+    victims.sort((a, b) => b.processing.size / b.nthreads - a.processing.size / a.nthreads);
+    let v = 0;
+    for (const thief of thieves) {
+      // Skip victims whose surplus is already being stolen.
       let pick: SchedulerTask | undefined;
-      for (const ts of victim.processing) if (ts.stealTo === undefined && (!pick || ts.priority > pick.priority)) pick = ts;
-      if (!pick) continue;
+      while (v < victims.length && !pick) {
+        const victim = victims[v]!;
+        let stealing = 0;
+        for (const ts of victim.processing) {
+          if (ts.stealTo !== undefined) stealing++;
+          else if (!pick || ts.priority > pick.priority) pick = ts;
+        }
+        if (!pick || victim.processing.size - stealing <= victim.nthreads) { pick = undefined; v++; }
+      }
+      if (!pick) return;
       pick.stealTo = thief.id;
-      step.out.push({ type: "steal-request", worker: victim.id, key: pick.key });
+      step.out.push({ type: "steal-request", worker: pick.processingOn!.id, key: pick.key });
     }
   }
 

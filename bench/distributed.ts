@@ -1,0 +1,124 @@
+/**
+ * `npm run bench -- distributed [--quick]`: the distributed scheduler's figures.
+ *
+ * 1. Per-task overhead: 10,000 trivial tasks (flat: N independent inc(i), all keys
+ *    requested; tree: N leaves reduced pairwise by add) on a LocalCluster of 2 workers ×
+ *    1 thread, against Dask distributed's LocalCluster (2 × 1, processes) running the
+ *    same graphs in the same run (bench/peers/dask_distributed.py through Debian's
+ *    /usr/bin/python3). Both time only the compute call on a pre-built graph, with the
+ *    cluster already started. Target: ours ≤ 1/5 of Dask's.
+ * 2. Scheduler only: the pure state machine driving 1,000,000 tasks (a pairwise tree
+ *    over 500,000 leaves) across 100 simulated workers of 4 threads, each "running" a
+ *    task the moment it gets it: transitions (decisions) per second.
+ */
+import { spawnSync } from "node:child_process";
+import { tmpdir } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Client } from "../src/distributed/client.js";
+import { LocalCluster } from "../src/distributed/cluster.js";
+import { SchedulerState, type SchedulerInstruction } from "../src/distributed/scheduler/state.js";
+import { makeKey, type Key } from "../src/graph/key.js";
+import { shutdownPools } from "../src/graph/local/pool.js";
+import { shipFunction } from "../src/graph/shipped-function.js";
+import { lit, ref, task, type Task } from "../src/graph/task.js";
+
+const quick = process.argv.includes("--quick");
+const N = quick ? 2000 : 10_000;
+
+const inc = shipFunction((x: number) => x + 1, "inc");
+const add = shipFunction((a: number, b: number) => a + b, "add");
+
+function graphOf(kind: "flat" | "tree", n: number): { tasks: Task[]; keys: Key[]; expect: number } {
+  const tasks: Task[] = [];
+  let level: Key[] = [];
+  for (let i = 0; i < n; i++) {
+    const k = makeKey("inc-bench", i);
+    tasks.push(task(k, "tusk.call", lit(inc), lit(i)));
+    level.push(k);
+  }
+  const expect = (n * (n + 1)) / 2;
+  if (kind === "flat") return { tasks, keys: level, expect };
+  for (let d = 0; level.length > 1; d++) {
+    const next: Key[] = [];
+    for (let j = 0; j + 1 < level.length; j += 2) {
+      const k = makeKey(`add-bench-${d}`, j / 2);
+      tasks.push(task(k, "tusk.call", lit(add), ref(level[j]!), ref(level[j + 1]!)));
+      next.push(k);
+    }
+    if (level.length % 2) next.push(level[level.length - 1]!);
+    level = next;
+  }
+  return { tasks, keys: level, expect };
+}
+
+async function ours(kind: "flat" | "tree", client: Client): Promise<{ usPerTask: number; ntasks: number }> {
+  const { tasks, keys, expect } = graphOf(kind, N);
+  const graph = new Map(tasks.map((t) => [t.key, t] as const));
+  const t0 = performance.now();
+  const out = await client.run({ graph, keys, localDirectory: tmpdir(), nthreads: 1, retries: 0 });
+  const ms = performance.now() - t0;
+  const total = kind === "flat" ? (out as number[]).reduce((a, b) => a + b, 0) : (out[0] as number);
+  if (total !== expect) throw new Error(`wrong result ${total} != ${expect}`);
+  return { usPerTask: (1000 * ms) / tasks.length, ntasks: tasks.length };
+}
+
+function dask(kind: "flat" | "tree"): { usPerTask: number; ntasks: number } | string {
+  const script = fileURLToPath(new URL("./peers/dask_distributed.py", import.meta.url));
+  const r = spawnSync("/usr/bin/python3", [script, "dist", kind, String(N)], { encoding: "utf8", timeout: 600_000 });
+  const line = r.stdout?.split("\n").find((l) => l.startsWith("RESULT "));
+  if (!line) return `dask distributed did not run (${(r.stderr ?? "").trim().split("\n").pop() ?? r.status})`;
+  const j = JSON.parse(line.slice(7)) as { us_per_task: number; ntasks: number };
+  return { usPerTask: j.us_per_task, ntasks: j.ntasks };
+}
+
+function schedulerOnly(leaves: number, nWorkers: number): { tasks: number; transitions: number; seconds: number } {
+  const s = new SchedulerState({ logSize: 0 });
+  for (let w = 0; w < nWorkers; w++) s.handle({ type: "worker-added", stimulusId: `w${w}`, worker: `w${w}`, address: `sim://w${w}`, nthreads: 4 });
+  const { tasks, keys } = graphOf("tree", leaves);
+  const t0 = performance.now();
+  let pending: SchedulerInstruction[] = s.handle({ type: "graph-submitted", stimulusId: "g", client: "c", tasks, keys });
+  let seq = 0;
+  let done = false;
+  while (pending.length > 0) {
+    const next: SchedulerInstruction[] = [];
+    for (const i of pending) {
+      if (i.type === "compute") {
+        for (const o of s.handle({ type: "task-finished", stimulusId: `f${seq++}`, worker: i.worker, key: i.task.key, nbytes: 8 })) next.push(o);
+      } else if (i.type === "key-in-memory") done = true;
+    }
+    pending = next;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  if (!done) throw new Error("scheduler-only run did not finish");
+  return { tasks: tasks.length, transitions: s.transitionCount, seconds };
+}
+
+async function main(): Promise<void> {
+  console.log(`# distributed: ${N} trivial tasks, LocalCluster 2 workers x 1 thread (both sides)\n`);
+  const cluster = await LocalCluster.start({ nWorkers: 2, threadsPerWorker: 1 });
+  const client = await Client.connect(cluster.address, { token: cluster.token, setAsDefault: false });
+  const rows: string[] = [];
+  try {
+    await ours("flat", client); // warm-up: threads start, modules load
+    for (const kind of ["flat", "tree"] as const) {
+      const a = await ours(kind, client);
+      const b = await ours(kind, client);
+      const best = Math.min(a.usPerTask, b.usPerTask);
+      const d = dask(kind);
+      const peer = typeof d === "string" ? d : `${(d.usPerTask / 1000).toFixed(3)} ms/task`;
+      const ratio = typeof d === "string" ? "" : `  ratio ${(best / d.usPerTask).toFixed(3)} (target <= 0.2)`;
+      rows.push(`${kind}-${N} (${a.ntasks} tasks): tusk ${(best / 1000).toFixed(3)} ms/task   dask distributed ${peer}${ratio}`);
+      console.log(rows[rows.length - 1]);
+    }
+  } finally {
+    await client.close();
+    await cluster.close();
+    await shutdownPools();
+  }
+  const leaves = quick ? 50_000 : 500_000;
+  const r = schedulerOnly(leaves, 100);
+  console.log(`\n# scheduler state machine alone: ${r.tasks.toLocaleString()} tasks (pairwise tree), 100 simulated workers x 4 threads`);
+  console.log(`${r.transitions.toLocaleString()} transitions in ${r.seconds.toFixed(2)} s: ${Math.round(r.transitions / r.seconds).toLocaleString()} decisions/s, ${Math.round(r.tasks / r.seconds).toLocaleString()} tasks/s`);
+}
+
+await main();
