@@ -4,6 +4,7 @@ import * as dfd from "danfojs-node";
 import { tableFromArrays } from "apache-arrow";
 import { shutdownPools } from "../../src/graph/local/pool.js";
 import { encodeValue, decodeValue } from "../../src/graph/codec.js";
+import { compute } from "../../src/graph/compute.js";
 import { DataFrame, fromArrow, fromDanfo, makePartition, fromValues, frameMeta, readColumn, toValues } from "../../src/dataframe/index.js";
 import { assertEq, computePartitions } from "./helpers/assert-eq.js";
 import { frameAndPartitions, toDanfo } from "./helpers/frames.js";
@@ -87,6 +88,21 @@ describe("partition codec", () => {
     const part = makePartition(frameMeta([["x", "float64"]]), [{ dtype: "float64", values, validity: null, nullCount: 0 }]);
     const enc = encodeValue(part);
     expect(enc.buffers[0]!.buffer).toBe(values.buffer);
+  });
+});
+
+describe("shared buffers across threads", () => {
+  vtest("two results passing through columns of one shared partition stay intact on threads, computed twice", async () => {
+    const n = 20000;
+    const d = new dfd.DataFrame({ a: Array.from({ length: n }, (_, i) => i), b: Array.from({ length: n }, (_, i) => i * 0.5) });
+    const df = fromDanfo(d, { npartitions: 4 });
+    const src = df.addColumn("c", df.column("a").mul(2)); // read by both results
+    for (let k = 0; k < 2; k++) {
+      const [x, y] = await compute(src.query(src.column("a").lt(10)), src.query(src.column("a").ge(n - 10)), { scheduler: "threads", progress: false });
+      expect(x.shape[0]).toBe(10);
+      expect(y.column("b").values).toEqual(Array.from({ length: 10 }, (_, i) => (n - 10 + i) * 0.5));
+    }
+    expect((await df.compute({ scheduler: "threads", progress: false })).shape[0]).toBe(n);
   });
 });
 
