@@ -70,3 +70,8 @@ defineOp("test.keptDetached", (_dep: unknown) => ({ detached: kept !== undefined
 
 registerOpModule(import.meta.url);
 defineOp("test.copyBytes", (a: Uint8Array) => a.slice());
+/** Ends its worker thread (process.exit in a worker stops only that thread). */
+defineOp("test.exit", () => process.exit(3));
+defineOp("test.failWith", (_inputs: unknown[], message: string) => {
+  throw new Error(message);
+});

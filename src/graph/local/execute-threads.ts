@@ -198,7 +198,7 @@ async function runThreaded(request: RunRequest): Promise<unknown[]> {
               ? `${batch.length === 1 ? "it" : `one of the ${batch.length} tasks of its batch (${batch.slice(0, 5).map((i) => g.keys[i]).join(", ")}${batch.length > 5 ? ", …" : ""})`} ` +
                 `returned a value that cannot be sent between threads (${String(error)}). Return plain data, typed arrays, ` +
                 `or a type with a codec registered with registerCodec in its op module`
-              : `worker thread failed: ${String(error)}`;
+              : `worker thread failed: ${error instanceof Error ? error.message : (error as { message?: string } | null)?.message ?? String(error)}`;
             fail(new TaskError({ key: first.key, op: first.op, message, cause: error }));
           },
         );

@@ -23,6 +23,39 @@ function isPrimitive(v: unknown): boolean {
   return v === null || t === "number" || t === "string" || t === "boolean" || t === "undefined" || t === "bigint";
 }
 
+/** Why postMessage would refuse `v` (a function or symbol inside), or undefined. */
+function unsendable(v: unknown, path: string, depth: number): string | undefined {
+  const t = typeof v;
+  if (t === "function") return `a function at ${path || "the top"}`;
+  if (t === "symbol") return `a symbol at ${path || "the top"}`;
+  if (t !== "object" || v === null || depth > 64) return undefined;
+  if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof Date || v instanceof RegExp || v instanceof Error) return undefined;
+  if (typeof SharedArrayBuffer !== "undefined" && v instanceof SharedArrayBuffer) return undefined;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const item = v[i];
+      if (typeof item === "object" || typeof item === "function" || typeof item === "symbol") {
+        const r = unsendable(item, `${path}[${i}]`, depth + 1);
+        if (r) return r;
+      }
+    }
+    return undefined;
+  }
+  if (v instanceof Map) {
+    for (const [k, x] of v) { const r = unsendable(k, `${path}<key>`, depth + 1) ?? unsendable(x, `${path}.get(${String(k)})`, depth + 1); if (r) return r; }
+    return undefined;
+  }
+  if (v instanceof Set) {
+    for (const x of v) { const r = unsendable(x, `${path}<item>`, depth + 1); if (r) return r; }
+    return undefined;
+  }
+  for (const k of Object.keys(v as object)) {
+    const r = unsendable((v as Record<string, unknown>)[k], `${path}.${k}`, depth + 1);
+    if (r) return r;
+  }
+  return undefined;
+}
+
 export default async function runBatch(request: BatchRequest): Promise<unknown> {
   await importOpModules(request.modules);
   const values = new Map<Key, unknown>();
@@ -74,6 +107,18 @@ export default async function runBatch(request: BatchRequest): Promise<unknown> 
       continue;
     }
     const e = encodeValue(value);
+    const bad = e.codec === "plain" ? unsendable(e.meta, "", 0) : undefined;
+    if (bad) {
+      const response: BatchResponse = {
+        results: [], encoded: new Uint8Array(0), ms: performance.now() - t0,
+        failure: {
+          key: task.key, op: task.op, worker: `thread ${threadId}`, name: "DataCloneError",
+          message: `it returned a value that cannot be sent between threads (${bad}). Return plain data, typed arrays, ` +
+            `or a type with a codec registered with registerCodec in its op module`,
+        },
+      };
+      return response;
+    }
     if (e.buffers.length > 0 && ownsBuffers(e)) for (const b of transferList(e)) transfer.add(b);
     results[i] = e;
     encoded[i] = 1;
