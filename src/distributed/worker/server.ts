@@ -71,6 +71,7 @@ export class WorkerServer {
   #seq = 0;
   #closed = false;
   #closing: Promise<void> | undefined;
+  readonly #baselineRss = process.memoryUsage.rss();
 
   private constructor(options: WorkerServerOptions) {
     this.#opts = options;
@@ -277,8 +278,11 @@ export class WorkerServer {
       const n = this.store.spillDownTo(limit * SPILL_TO);
       if (n > 0) this.#log.debug("spilled to disk", { values: n, memory: this.store.memoryBytes });
     }
+    // Pause when managed data cannot be spilled below 80%, or when the whole process is
+    // above 80% (only meaningful when the limit is well above what the process needs empty).
     const rss = process.memoryUsage.rss();
-    const pause = this.store.memoryBytes > limit * PAUSE_AT || rss > limit * 0.95;
+    const rssGuard = limit > 2 * this.#baselineRss && rss > limit * PAUSE_AT;
+    const pause = this.store.memoryBytes > limit * PAUSE_AT || rssGuard;
     if (pause !== this.state.paused) {
       this.#log.info(pause ? "pausing: memory above 80% of the limit" : "resuming", { managed: this.store.memoryBytes, rss, limit });
       this.#handle({ type: pause ? "pause" : "unpause", stimulusId: this.#sid("memory") });
