@@ -14,7 +14,7 @@ import * as dfd from "danfojs-node";
 import { shutdownPools } from "../../src/graph/local/pool.js";
 import { prepareGraph } from "../../src/graph/compute.js";
 import { TUSK } from "../../src/graph/collection.js";
-import { fromDanfo } from "../../src/dataframe/index.js";
+import { fromDanfo, fromPartitions, fromValues, frameMeta, makePartition } from "../../src/dataframe/index.js";
 import { ValidationError } from "../../src/errors.js";
 import { partitionsArb, toDanfo, type ColumnKind, type FrameSpec } from "./helpers/frames.js";
 
@@ -197,6 +197,26 @@ describe("groupby(...).agg", () => {
     expect(one.values).toEqual([["x", d.column("v").sum(), n]]);
     const many = await df.groupby(["id"]).agg({ v: "max" }).compute(SYNC);
     expect(many.values).toEqual(d.groupby(["id"]).agg({ v: "max" }).values);
+  });
+
+  vtest("datetime keys and values: groups by instant, min/max/first/last stay datetimes", async () => {
+    const t = (s: string) => new Date(s);
+    const meta = frameMeta([["day", "datetime"], ["at", "datetime"], ["v", "float64"]]);
+    const day = [t("2024-01-01"), t("2024-01-02"), t("2024-01-01"), null, t("2024-01-02")];
+    const at = [t("2024-01-01T10:00Z"), t("2024-01-02T09:00Z"), t("2024-01-01T08:00Z"), t("2024-01-03T00:00Z"), null];
+    const v = [1, 2, 3, 4, 5];
+    const parts = [0, 2, 2, 5].slice(1).map((end, i, ends) => makePartition(meta, meta.columns.map((c, j) => fromValues(c.dtype, [day, at, v][j]!.slice(i === 0 ? 0 : ends[i - 1], end)))));
+    const df = fromPartitions(parts, meta, "test-dates", [day, at, v]);
+    const out = await df.groupby(["day"]).agg({ at: ["min", "max", "first", "last", "count"], v: "sum" }).compute(SYNC);
+    expect(out.columns).toEqual(["day", "at_min", "at_max", "at_first", "at_last", "at_count", "v_sum"]);
+    const rows = out.values as unknown[][];
+    const iso = (x: unknown) => (x instanceof Date ? x.toISOString() : x);
+    expect(rows.map((r) => r.map(iso))).toEqual([
+      [iso(t("2024-01-01")), iso(t("2024-01-01T08:00Z")), iso(t("2024-01-01T10:00Z")), iso(t("2024-01-01T10:00Z")), iso(t("2024-01-01T08:00Z")), 2, 4],
+      [iso(t("2024-01-02")), iso(t("2024-01-02T09:00Z")), iso(t("2024-01-02T09:00Z")), iso(t("2024-01-02T09:00Z")), iso(t("2024-01-02T09:00Z")), 1, 7],
+      [null, iso(t("2024-01-03T00:00Z")), iso(t("2024-01-03T00:00Z")), iso(t("2024-01-03T00:00Z")), iso(t("2024-01-03T00:00Z")), 1, 4],
+    ]);
+    expect(() => df.groupby(["day"]).agg({ at: "mean" })).toThrow(/Cannot compute mean of datetime column "at"/);
   });
 
   vtest("runs on the threads scheduler with the same result", async () => {

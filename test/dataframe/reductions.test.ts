@@ -190,12 +190,14 @@ describe("DataFrame reductions", () => {
       }
     });
 
-  test.prop([frameAndPartitions()], { numRuns: 30 })("count({ axis: 0 }) and nUnique(0) include string columns, as danfo", async ({ frame, lengths }) => {
+  test.prop([frameAndPartitions()], { numRuns: 30 })("count({ axis: 0 }), nUnique(0) and nUnique(1) include string columns, as danfo", async ({ frame, lengths }) => {
     const d = toDanfo(frame);
     const df = fromDanfo(d, { lengths });
     expect((await df.count({ axis: 0 }).compute(SYNC)).values).toEqual(frame.nrows === 0 ? frame.names.map(() => 0) : d.count({ axis: 0 }).values);
     const nu = await (df.nUnique(0) as { compute(o: object): Promise<dfd.Series> }).compute(SYNC);
     expect(nu.values).toEqual(frame.nrows === 0 ? frame.names.map(() => 0) : d.nUnique(0).values);
+    const perRow = await (df.nUnique() as { compute(o: object): Promise<dfd.Series> }).compute(SYNC);
+    expect(perRow.values).toEqual(frame.nrows === 0 ? [] : d.nUnique(1).values);
   });
 
   test.prop([frameAndPartitions({ kinds: ["int32", "float64", "boolean"], nulls: false, nan: false, minRows: 1 })], { numRuns: 25 })(

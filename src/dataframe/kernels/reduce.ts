@@ -12,7 +12,7 @@
 import { defineOp, registerOpModule } from "../../graph/ops.js";
 import type { Dtype } from "../meta.js";
 import { fromValues, makePartition, type ColumnData, type Partition } from "../partition.js";
-import { columnData, isValid, numericView, type Cell, stringView } from "./reduce-access.js";
+import { cellsOf, columnData, isValid, numericView, type Cell, stringView } from "./reduce-access.js";
 import { distinctOf, mergeDistinct, modesOf, objectKeyOrder, type Distinct } from "./reduce-distinct.js";
 import { finishStat, mergeAllStats, statsOf, type StatName, type Stats } from "./reduce-stats.js";
 
@@ -239,6 +239,23 @@ function rowValue(xs: Float64Array, op: RowOp): number {
   }
 }
 
+/**
+ * Distinct cells per row across the given columns (danfo's `nUnique(1)`: a JavaScript
+ * Set over the row, so null and NaN each count once).
+ */
+export function nuniqueRows(batch: Partition, columns: readonly ReduceColumn[], name: string): Partition {
+  const n = batch.numRows;
+  const cols = columns.map((c) => cellsOf(columnData(batch, c.name)));
+  const out = new Int32Array(n);
+  const row = new Set<Cell>();
+  for (let i = 0; i < n; i++) {
+    row.clear();
+    for (const c of cols) row.add(c[i]!);
+    out[i] = row.size;
+  }
+  return makePartition({ columns: [{ name, dtype: "int32" }] }, [{ dtype: "int32", values: out, validity: null, nullCount: 0 }]);
+}
+
 // ---- row counts ----------------------------------------------------------------------
 
 /** Rows of a partition. */
@@ -258,5 +275,6 @@ defineOp("dataframe.reduce.combine", reduceCombine);
 defineOp("dataframe.reduce.aggregate", reduceAggregate);
 defineOp("dataframe.reduce.rows", reduceRows);
 defineOp("dataframe.reduce.unique", uniquePartition);
+defineOp("dataframe.reduce.nunique-rows", nuniqueRows);
 defineOp("dataframe.reduce.count-rows", countRows);
 defineOp("dataframe.reduce.add", (xs: number[]) => xs.reduce((a, b) => a + b, 0));

@@ -22,7 +22,7 @@ import { checkRows, headPartitions } from "./head-tail.js";
 import { Reduced } from "./reduced.js";
 import type { Parts } from "./tree-reduce.js";
 import {
-  frameNUnique, frameReduce, frameReduceRows, rowCount, seriesNUnique, seriesReduce, seriesUnique, seriesValueCounts,
+  frameNUnique, frameNUniqueRows, frameReduce, frameReduceRows, rowCount, seriesNUnique, seriesReduce, seriesUnique, seriesValueCounts,
   type ReduceOptions, type ReductionName,
 } from "./reductions.js";
 import type { Cell } from "../kernels/reduce-access.js";
@@ -52,10 +52,10 @@ export function frameReduction<O extends ReduceOptions & { keep?: number }>(df: 
   return frameReduceRows(df.toPartitions(), op) as AxisResult<O>;
 }
 
-/** danfo's `df.nUnique(axis)` (a number, default 1). Row-wise counts distinct cells per row. */
+/** danfo's `df.nUnique(axis)` (a number, default 1: distinct cells per row → lazy Series; 0: per column). */
 export function frameNUniqueAxis(df: DataFrame, axis: 0 | 1 = 1): Reduced<dfd.Series> | Series {
   if (axis === 0) return frameNUnique(df.toPartitions());
-  if (axis === 1) throw new ValidationError("nUnique({ axis: 1 }) (distinct values per row) is not chunked yet; use nUnique(0) per column, or (await df.compute()).nUnique(1)");
+  if (axis === 1) return frameNUniqueRows(df.toPartitions());
   throw new ValidationError(`nUnique: axis must be 0 or 1, got ${JSON.stringify(axis)}`);
 }
 

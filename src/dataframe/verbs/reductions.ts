@@ -191,6 +191,13 @@ export function frameReduceRows(parts: Parts, op: RowOp): Series {
   return Series.fromGraph(graph, keys, out);
 }
 
+/** Distinct cells of each row (danfo's default `nUnique(1)`), per partition → a lazy int32 Series. */
+export function frameNUniqueRows(parts: Parts): Series {
+  const out: ColumnMeta = { name: "nUnique", dtype: "int32" };
+  const { graph, keys } = mapParts(parts, "nunique-rows", "dataframe.reduce.nunique-rows", [columnsOf(parts.meta), out.name]);
+  return Series.fromGraph(graph, keys, out);
+}
+
 /** Rows of a frame: a Scalar (sum of per-partition row counts). */
 export function rowCount(parts: Parts, options: ReduceOptions = {}): Scalar<number> {
   const { graph, key } = treeReduce(parts, {
