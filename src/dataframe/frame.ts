@@ -165,28 +165,39 @@ export class DataFrame implements Collection<dfd.DataFrame> {
 
   /**
    * Rows where a boolean Series is true.
-   * Differences from danfo: a boolean array is not accepted (build the mask from the frame's columns); the index restarts at 0.
+   * Differences from danfo: a boolean array is accepted only while partition lengths are known (fromDanfo/fromArrow); the index restarts at 0.
    * @example df.query(df.column("fare").gt(10))
    */
-  query(condition: Series, options?: { inplace?: boolean }): DataFrame {
+  query(condition: Series | readonly boolean[], options?: { inplace?: boolean }): DataFrame {
     noInplace(options, "query");
-    if (!(condition instanceof Series)) {
-      throw new ValidationError("query needs a boolean Series built from the frame, e.g. df.query(df.column(\"fare\").gt(10)); arrays of booleans need the whole data: compute() first", { code: "ERR_NOT_BOOLEAN" });
+    return this.#filter(this.#maskOf(condition, "query"), "query");
+  }
+
+  /** A boolean Series from a Series, or from an array when the partition lengths are known. */
+  #maskOf(condition: Series | readonly boolean[], what: string): Series {
+    if (condition instanceof Series) return condition;
+    if (Array.isArray(condition) && lengthsOf(this.#expr)) {
+      if (condition.some((v) => typeof v !== "boolean")) throw new ValidationError(`${what} needs a boolean mask; the array holds non-boolean values`, { code: "ERR_NOT_BOOLEAN" });
+      return this.#arraySeries("\u0003mask", condition, "boolean");
     }
-    return this.#filter(condition, "query");
+    throw new ValidationError(
+      `${what} needs a boolean Series built from the frame, e.g. df.${what === "query" ? "query" : "loc"}(df.column("fare").gt(10)). ` +
+        `An array of booleans works only while each partition's row count is known (frames from fromDanfo/fromArrow before any filter)`,
+      { code: "ERR_NOT_BOOLEAN" },
+    );
   }
 
   /**
    * Selects rows by a boolean mask and/or columns by name.
    * @example df.loc({ rows: df.column("fare").gt(10), columns: ["fare", "tip"] })
    */
-  loc({ rows, columns }: { rows?: Series; columns?: readonly string[] } = {}): DataFrame {
+  loc({ rows, columns }: { rows?: Series | readonly boolean[]; columns?: readonly string[] } = {}): DataFrame {
     let out: DataFrame = this;
     if (rows !== undefined) {
-      if (!(rows instanceof Series)) {
-        throw new ValidationError("loc({ rows }) on a chunked frame needs a boolean Series (labels/positions need the index: compute() first, or use iloc with a range)", { code: "ERR_NOT_BOOLEAN" });
+      if (Array.isArray(rows) && rows.some((v) => typeof v !== "boolean")) {
+        throw notChunked("loc({ rows: [labels] }) (rows by index label)", "df.iloc({ rows: [positions] }), a boolean mask, or (await df.compute()).loc({ rows })");
       }
-      out = out.#filter(rows, "loc");
+      out = out.#filter(this.#maskOf(rows, "loc({ rows })"), "loc");
     }
     if (columns !== undefined) {
       const cols = columns.map((c) => { getColumn(this.meta, c, "the DataFrame"); return [c, col(c)] as const; });
@@ -266,7 +277,7 @@ export class DataFrame implements Collection<dfd.DataFrame> {
     return this.#select(cols, "add-column", frame);
   }
 
-  #arraySeries(name: string, values: readonly ScalarValue[]): Series {
+  #arraySeries(name: string, values: readonly ScalarValue[], declared?: Dtype): Series {
     const lengths = lengthsOf(this.#expr);
     if (!lengths) {
       throw new ValidationError(`addColumn with an array needs to know how many rows each partition has, which this frame does not (it was read or filtered). Add a Series computed from the frame's columns instead, e.g. df.addColumn("${name}", df.column("x").mul(2))`);
@@ -274,7 +285,7 @@ export class DataFrame implements Collection<dfd.DataFrame> {
     const total = lengths.reduce((a, b) => a + b, 0);
     if (values.length !== total) throw new ValidationError(`addColumn: the array has ${values.length} values, the frame has ${total} rows`);
     const first = values.find((v) => v !== null && v !== undefined);
-    const dtype: Dtype = typeof first === "string" ? "string" : typeof first === "boolean" ? "boolean" : values.every((v) => v === null || (typeof v === "number" && Number.isInteger(v) && Math.abs(v) < 2 ** 31)) ? "int32" : "float64";
+    const dtype: Dtype = declared ?? (typeof first === "string" ? "string" : typeof first === "boolean" ? "boolean" : values.every((v) => v === null || (typeof v === "number" && Number.isInteger(v) && Math.abs(v) < 2 ** 31)) ? "int32" : "float64");
     const meta: FrameMeta = { columns: [{ name, dtype }] };
     const lname = makeName("from-array", name, values);
     let start = 0;
@@ -540,7 +551,7 @@ export class DataFrame implements Collection<dfd.DataFrame> {
   median<O extends R.ReduceOptions = {}>(options?: O): R.AxisResult<O> { return R.frameReduction(this, "median", options); }
   /** Mode (danfo's `keep` picks among ties). @example await df.mode({ axis: 0 }).compute() */
   mode<O extends R.ReduceOptions & { keep?: number } = {}>(options?: O): R.AxisResult<O> { return R.frameReduction(this, "mode", options); }
-  /** Distinct values per column (danfo's `nUnique(0)`; axis 1 is not chunked). @example await df.nUnique(0).compute() */
+  /** Distinct values per column (`nUnique(0)`) or per row (danfo's default 1; null and NaN count once). @example await df.nUnique(0).compute() */
   nUnique(axis: 0 | 1 = 1): R.Reduced<dfd.Series> | Series { return R.frameNUniqueAxis(this, axis); }
   /** Running sum (danfo's default axis 1: across each row; axis 0 carried across partitions). @example df.cumSum({ axis: 0 }) */
   cumSum(options?: { axis?: 0 | 1 }): DataFrame { return R.frameCumulative(this, "sum", options); }

@@ -107,6 +107,23 @@ describe("Series across frames and row filters", () => {
   });
 });
 
+describe("boolean arrays as masks", () => {
+  test.prop([frameAndPartitions({ kinds: ["int32", "string"] }).chain((x) => fc.array(fc.boolean(), { minLength: x.frame.nrows, maxLength: x.frame.nrows }).map((mask) => ({ ...x, mask })))], RUNS)("query and loc({ rows }) with a boolean array match danfo", async ({ frame, lengths, mask }) => {
+    const d = toDanfo(frame);
+    const df = fromDanfo(d, { lengths });
+    const exp = { columns: d.columns, dtypes: d.dtypes, values: frame.columns.map((c) => c.filter((_, i) => mask[i])) };
+    await assertEq(df.query(mask), exp);
+    await assertEq(df.loc({ rows: mask, columns: ["s1"] }), { columns: ["s1"], dtypes: ["string"], values: [exp.values[1]!] });
+    if (mask.some(Boolean)) await assertEq(df.query(mask), d.query(mask as never));
+  });
+
+  vtest("after a filter, an array mask is refused with the fix", () => {
+    const df = fromDanfo(new dfd.DataFrame({ x: [1, 2, 3] }));
+    expect(() => df.query(df.column("x").gt(1)).query([true, false])).toThrow(/row count is known/);
+    expect(() => df.loc({ rows: [0, 1] as never })).toThrow(/compute\(\)/);
+  });
+});
+
 describe("datetime columns", () => {
   vtest("dt fields of a datetime column; nulls stay null", async () => {
     const t = [new Date("2024-03-05T07:08:09Z"), null, new Date("1999-12-31T23:59:59Z")];
