@@ -42,6 +42,8 @@ export class ChunkedArray implements Collection<Tensor> {
   readonly dtype: DType;
   readonly chunks: Chunks;
   readonly #graph: LayeredGraph;
+  /** @internal Set by `transpose`: elementwise ops read the source blocks through a view instead. */
+  transposeOf?: { readonly source: ChunkedArray; readonly perm: readonly number[] };
 
   /** @internal use the creation functions (`fromArray`, `zeros`, `random.normal`, …). */
   constructor(name: string, graph: LayeredGraph, meta: ArrayMeta) {

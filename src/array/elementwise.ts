@@ -30,12 +30,14 @@ export interface Aligned {
   readonly shape: number[];
   readonly chunks: number[][];
   readonly operands: ArrayLike[];
+  /** The arrays whose graphs the tasks read. */
+  readonly inputs: ChunkedArray[];
   /** The argument that reads operand `k` for output block `idx`. */
   arg(k: number, idx: readonly number[]): Arg;
 }
 
 /** Broadcasts shapes and unifies chunks of several operands. */
-export function align(items: readonly ArrayLike[]): Aligned {
+export function align(items: readonly ArrayLike[], views = false): Aligned {
   const arrays = items.filter((x): x is ChunkedArray => x instanceof ChunkedArray);
   const shape = broadcastShapes(...arrays.map((a) => a.shape));
   const nd = shape.length;
@@ -55,20 +57,29 @@ export function align(items: readonly ArrayLike[]): Aligned {
     const target = x.shape.map((d, j) => (d === 1 && shape[j + off] !== 1 ? [1] : chunks[j + off]!));
     return sameChunks(target, x.chunks) ? x : rechunk(x, target);
   });
+  const inputs = operands.filter((x): x is ChunkedArray => x instanceof ChunkedArray).map((x) => (views && x.transposeOf ? x.transposeOf.source : x));
   return {
-    shape, chunks, operands,
+    shape, chunks, operands, inputs,
     arg(k, idx) {
       const x = operands[k]!;
       if (typeof x === "number") return lit(x);
       const off = nd - x.ndim;
-      return ref(x.key(x.shape.map((d, j) => (d === 1 && shape[j + off] !== 1 ? 0 : idx[j + off]!))));
+      const bidx = x.shape.map((d, j) => (d === 1 && shape[j + off] !== 1 ? 0 : idx[j + off]!));
+      if (views && x.transposeOf) {
+        // read the source block through a transposed view: no transposed copy is made
+        const { source, perm } = x.transposeOf;
+        const src = new Array<number>(perm.length);
+        perm.forEach((a, i) => { src[a] = bidx[i]!; });
+        return { call: { op: "array.transposeView", args: [ref(source.key(src)), lit(perm)] } };
+      }
+      return ref(x.key(bidx));
     },
   };
 }
 
-function elementwise(prefix: string, op: string, items: readonly ArrayLike[], dtype: DType, build: (args: Arg[]) => { op: string; args: Arg[] }, extra: unknown[] = []): ChunkedArray {
-  const al = align(items);
-  const inputs = al.operands.filter((x): x is ChunkedArray => x instanceof ChunkedArray);
+function elementwise(prefix: string, op: string, items: readonly ArrayLike[], dtype: DType, build: (args: Arg[]) => { op: string; args: Arg[] }, extra: unknown[] = [], views = false): ChunkedArray {
+  const al = align(items, views);
+  const inputs = al.inputs;
   if (inputs.length === 0) throw new ValidationError(`${op} needs at least one tk.array array operand`);
   const token = [op, dtype, ...al.operands.map((x) => (typeof x === "number" ? x : x.name)), ...extra];
   return fromLayer(prefix, token, { shape: al.shape, dtype, chunks: al.chunks }, (name) => {
@@ -86,7 +97,7 @@ export function binaryOp(op: string, a: ArrayLike, b: ArrayLike): ChunkedArray {
   checkOperand(a, `the first operand of ${op}`);
   checkOperand(b, `the argument of ${op}`);
   const dtype = binaryDType(op, dtypeOf(a), dtypeOf(b));
-  return elementwise(op, op, [a, b], dtype, ([x, y]) => ({ op: "array.binary", args: [lit(op), x!, y!, lit(dtype)] }));
+  return elementwise(op, op, [a, b], dtype, ([x, y]) => ({ op: "array.binary", args: [lit(op), x!, y!, lit(dtype)] }), [], true);
 }
 
 /** A unary op (`exp`, `abs`, …). */

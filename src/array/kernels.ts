@@ -147,25 +147,52 @@ function chunkShapeBroadcast(a: readonly number[], b: readonly number[]): number
   return out;
 }
 
-type Operand = Chunk | number;
+/**
+ * A chunk read through a permutation of its axes without copying (what `x.T` becomes
+ * inside `x.add(x.T)`): the loops read it with permuted strides, so no transposed copy
+ * is allocated.
+ */
+export interface TransposedView { readonly tkView: true; readonly chunk: Chunk; readonly perm: readonly number[] }
 
-function asChunk(v: Operand): Chunk {
-  return typeof v === "number" ? makeChunk("float64", [], new Float64Array([v])) : v;
+type Operand = Chunk | number | TransposedView;
+
+interface Strided { dtype: DType; shape: readonly number[]; strides: readonly number[]; data: TypedArray }
+
+function asStrided(v: Operand): Strided {
+  if (typeof v === "number") return { dtype: "float64", shape: [], strides: [], data: new Float64Array([v]) };
+  if ("tkView" in v) {
+    const st = stridesOf(v.chunk.shape);
+    return { dtype: v.chunk.dtype, shape: v.perm.map((p) => v.chunk.shape[p]!), strides: v.perm.map((p) => st[p]!), data: v.chunk.data };
+  }
+  return { dtype: v.dtype, shape: v.shape, strides: stridesOf(v.shape), data: v.data };
 }
 
-/** A binary op on two chunks (or a chunk and a number) with broadcasting. */
+function asChunk(v: Operand): Chunk {
+  if (typeof v === "number") return makeChunk("float64", [], new Float64Array([v]));
+  return "tkView" in v ? transposeChunk(v.chunk, v.perm) : v;
+}
+
+/** Strides of a strided operand broadcast to `out` (0 on broadcast axes and missing leading axes). */
+function broadcastStridesOf(o: Strided, out: readonly number[]): number[] {
+  const off = out.length - o.shape.length;
+  return out.map((d, i) => (i < off ? 0 : o.shape[i - off] === 1 && d !== 1 ? 0 : o.strides[i - off]!));
+}
+
+/** A binary op on two chunks (or a chunk and a number, or transposed views) with broadcasting. */
 export function binary(op: string, a: Operand, b: Operand, outDType: DType): Chunk {
   const spec = BINARY[op];
   if (!spec) throw new ValidationError(`unknown binary op ${op}`);
-  const ca = asChunk(a);
-  const cb = asChunk(b);
+  const ca = asStrided(a);
+  const cb = asStrided(b);
   const shape = chunkShapeBroadcast(ca.shape, cb.shape);
   const out = makeChunk(outDType, shape);
   const intArith = !spec.out && outDType === "int32";
   const expr = intArith && spec.intExpr ? spec.intExpr : spec.expr;
-  binLoop(expr)(ca.data, cb.data, out.data, shape, broadcastStrides(ca.shape, shape), broadcastStrides(cb.shape, shape));
+  binLoop(expr)(ca.data, cb.data, out.data, shape, broadcastStridesOf(ca, shape), broadcastStridesOf(cb, shape));
   return out;
 }
+
+defineOp("array.transposeView", (c: Chunk, perm: number[]): TransposedView => ({ tkView: true, chunk: c, perm }));
 
 type UnLoop = (a: TypedArray, out: TypedArray, p: number, q: number) => void;
 const unLoops = new Map<string, UnLoop>();

@@ -82,12 +82,14 @@ export function transpose(x: ChunkedArray, perm?: number[]): ChunkedArray {
   if (p.every((a, i) => a === i)) return x;
   const shape = p.map((a) => x.shape[a]!);
   const chunks = p.map((a) => [...x.chunks[a]!]);
-  return fromLayer("transpose", [x.name, p], { shape, dtype: x.dtype, chunks }, (name) =>
+  const out = fromLayer("transpose", [x.name, p], { shape, dtype: x.dtype, chunks }, (name) =>
     [...blockIndices(numBlocks(chunks))].map((idx) => {
       const src = new Array<number>(nd);
       p.forEach((a, i) => { src[a] = idx[i]!; });
       return task(makeKey(name, idx), "array.transpose", ref(x.key(src)), lit(p));
     }), [x]);
+  out.transposeOf = { source: x, perm: p };
+  return out;
 }
 
 /** One axis of an index: an integer, `[start, stop, step]` (nulls for defaults) or null (all). */
