@@ -81,11 +81,11 @@ export function sameKey(a: unknown, b: unknown): boolean {
 }
 
 /** A brute-force merge (danfo's column layout: keys, left others, right others). */
-export function mergeRows(left: readonly Row[], lk: readonly number[], right: readonly Row[], rk: readonly number[], how: "inner" | "left" | "right" | "outer"): Row[] {
+export function mergeRows(left: readonly Row[], lk: readonly number[], right: readonly Row[], rk: readonly number[], how: "inner" | "left" | "right" | "outer", widths: readonly [number, number]): Row[] {
   const lOthers = (r: Row): Row => r.filter((_, j) => !lk.includes(j));
   const rOthers = (r: Row): Row => r.filter((_, j) => !rk.includes(j));
-  const lWidth = left[0] ? lOthers(left[0]).length : 0;
-  const rWidth = right[0] ? rOthers(right[0]).length : 0;
+  const lWidth = widths[0] - lk.length;
+  const rWidth = widths[1] - rk.length;
   const match = (l: Row, r: Row): boolean => lk.every((j, k) => sameKey(l[j], r[rk[k]!]));
   const out: Row[] = [];
   const usedRight = new Set<number>();

@@ -11,7 +11,7 @@
  */
 import { closeSync, mkdirSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { RecordBatch, Table, tableFromIPC, tableToIPC } from "apache-arrow";
+import { Dictionary, Field, RecordBatch, Schema, Struct, Table, makeData, tableFromIPC, tableToIPC, type Data } from "apache-arrow";
 import { ValidationError } from "../../errors.js";
 import type { Partition } from "../partition.js";
 
@@ -63,7 +63,7 @@ class DiskStaging implements ShuffleStaging {
       let at = 0;
       for (const b of buckets) {
         if (b.numRows > 0) {
-          const bytes = tableToIPC(new Table([b as RecordBatch]), "stream");
+          const bytes = tableToIPC(new Table([forIpc(b)]), "stream");
           writeSync(fd, bytes);
           at += bytes.byteLength;
         }
@@ -102,4 +102,23 @@ class DiskStaging implements ShuffleStaging {
   dispose(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The batch with one dictionary id per string column: tusk's partitions share one
+ * Dictionary type instance (one id) across columns, which an IPC stream cannot carry.
+ */
+function forIpc(batch: Partition): RecordBatch {
+  const fields = batch.schema.fields;
+  if (fields.filter((f) => f.type instanceof Dictionary).length < 2) return batch as RecordBatch;
+  const children: Data[] = [];
+  const newFields = fields.map((f, j) => {
+    const data = batch.data.children[j]!;
+    if (!(f.type instanceof Dictionary)) { children.push(data); return f; }
+    const type = new Dictionary(f.type.dictionary, f.type.indices, j, f.type.isOrdered);
+    children.push(data.clone(type));
+    return new Field(f.name, type, f.nullable, f.metadata);
+  });
+  const schema = new Schema(newFields, batch.schema.metadata);
+  return new RecordBatch(schema, makeData({ type: new Struct(newFields), length: batch.numRows, nullCount: 0, children }));
 }
