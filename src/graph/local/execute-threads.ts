@@ -11,8 +11,13 @@
  * - The graph is handled in integer form (../indexed.ts) and plain results (numbers,
  *   strings) cross threads without a codec wrapper: the per-task cost of scheduling is
  *   a few array operations.
+ * - A batch is closed over its own results: while it is built, a task whose inputs are
+ *   all computed or earlier in the batch joins it (in priority order), so a chain or a
+ *   subtree runs in one message; the worker drops intermediates after their last reader
+ *   in the batch and sends back only what is read outside it (or was asked for).
  * - At most {@link INFLIGHT_PER_THREAD} batches per thread are in flight: with the
- *   static priorities this bounds the results alive at once.
+ *   static priorities this bounds the results alive at once to O(threads + tree depth)
+ *   (test/graph/order.test.ts states and checks the bound).
  * - Results come back as encoded buffers (transferred, not copied) and wait in a
  *   {@link ResultStore}; a dependency travels to its last reader by transfer, to
  *   earlier readers by copy; a result is dropped when its last reader is done; above
