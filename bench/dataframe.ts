@@ -1,10 +1,12 @@
 /**
  * `npm run bench -- dataframe [--rows 2000000] [--workloads W1,W2,W5] [--peers tusk,dask,danfo]
- *   [--reps 1] [--big 20000000] [--blocksize SIZE] [--source]`
+ *   [--reps 1] [--big 20000000] [--blocksize SIZE] [--source | --dist]`
  *
  * The dataframe workloads of issue 3 on tusk, Dask (threaded scheduler, Debian's
  * /usr/bin/python3) and danfojs-node, on the same files in the same run. Each cell is a
- * fresh child process under `/usr/bin/time -v` (wall time and peak RSS); inside, each
+ * fresh child process under `/usr/bin/time -v` (wall time, CPU time and peak RSS); the
+ * peers of one workload run interleaved (tusk, dask, tusk, dask, …) so that load from
+ * elsewhere on a shared machine hits both alike; inside, each
  * prints `RESULT {work_s, result}` (work = read + compute; imports and starting
  * tusk's thread pool are setup). Results are cross-checked against Dask's.
  *
@@ -16,7 +18,8 @@
  *
  * Data goes to data/ (git-ignored) and is generated when missing. tusk runs from the
  * compiled build (dist/) when it is newer than src/ (`npm run build`), else from source
- * through tsx (slower start-up: every thread transpiles the TypeScript); `--source` forces it.
+ * through tsx (slower start-up: every thread transpiles the TypeScript); `--source` forces
+ * the sources, `--dist` the build even when older than src/.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, appendFileSync } from "node:fs";
@@ -48,11 +51,12 @@ function newest(dir: string): number {
   return t;
 }
 /** Use the compiled build when it is at least as new as the sources (`npm run build` first). */
-const useDist = !args.includes("--source") && existsSync(join(root, "dist", "index.js")) && statSync(join(root, "dist", "index.js")).mtimeMs >= newest(join(root, "src"));
+const useDist = !args.includes("--source") && existsSync(join(root, "dist", "index.js")) &&
+  (args.includes("--dist") || statSync(join(root, "dist", "index.js")).mtimeMs >= newest(join(root, "src")));
 const dataDir = join(root, "data");
 mkdirSync(dataDir, { recursive: true });
 
-interface Cell { workload: string; data: string; peer: string; work_s?: number; work_cpu_s?: number; wall_s?: number; cpu_s?: number; peak_mib?: number; result?: unknown; error?: string; extra?: unknown }
+interface Cell { workload: string; data: string; peer: string; work_s?: number; best_work_s?: number; work_cpu_s?: number; wall_s?: number; cpu_s?: number; peak_mib?: number; result?: unknown; error?: string; extra?: unknown }
 const cells: Cell[] = [];
 
 function run(peer: string, cmd: string[], env: Record<string, string> = {}, timeoutS = 900): Omit<Cell, "workload" | "data" | "peer"> {
@@ -93,15 +97,26 @@ function median(xs: number[]): number {
 }
 
 function measure(workload: string, data: string, peer: string, cmd: string[], times = reps): Cell {
-  const runs = Array.from({ length: times }, () => run(peer, cmd));
+  return record(workload, data, peer, Array.from({ length: times }, () => run(peer, cmd)));
+}
+
+function record(workload: string, data: string, peer: string, runs: Array<Omit<Cell, "workload" | "data" | "peer">>): Cell {
   const ok = runs.filter((r) => !r.error);
   const cell: Cell = ok.length === 0
     ? { workload, data, peer, ...runs[0]! }
-    : { workload, data, peer, work_s: median(ok.map((r) => r.work_s!)), wall_s: median(ok.map((r) => r.wall_s!)), cpu_s: median(ok.map((r) => r.cpu_s ?? NaN)), work_cpu_s: median(ok.map((r) => r.work_cpu_s ?? NaN)), peak_mib: Math.max(...ok.map((r) => r.peak_mib ?? 0)), result: ok[0]!.result, extra: ok[0]!.extra };
+    : { workload, data, peer, work_s: median(ok.map((r) => r.work_s!)), best_work_s: Math.min(...ok.map((r) => r.work_s!)), wall_s: median(ok.map((r) => r.wall_s!)), cpu_s: median(ok.map((r) => r.cpu_s ?? NaN)), work_cpu_s: median(ok.map((r) => r.work_cpu_s ?? NaN)), peak_mib: Math.max(...ok.map((r) => r.peak_mib ?? 0)), result: ok[0]!.result, extra: ok[0]!.extra };
   cells.push(cell);
-  const fmt = cell.error ? cell.error : `work ${cell.work_s!.toFixed(2)} s (cpu ${cell.work_cpu_s?.toFixed(2)}) · wall ${cell.wall_s?.toFixed(2)} s (cpu ${cell.cpu_s?.toFixed(1)}) · peak ${cell.peak_mib?.toFixed(0)} MiB`;
+  const fmt = cell.error ? cell.error : `work ${cell.work_s!.toFixed(2)} s (best ${cell.best_work_s!.toFixed(2)}, cpu ${cell.work_cpu_s?.toFixed(2)}) · wall ${cell.wall_s?.toFixed(2)} s (cpu ${cell.cpu_s?.toFixed(1)}) · peak ${cell.peak_mib?.toFixed(0)} MiB`;
   console.log(`  ${workload.padEnd(3)} ${data.padEnd(16)} ${peer.padEnd(10)} ${fmt}`);
   return cell;
+}
+
+/** Runs the peers' repetitions round-robin, then records one cell per peer. */
+function measureInterleaved(workload: string, data: string, list: ReadonlyArray<readonly [string, string[], number]>): Cell[] {
+  const runs = new Map<string, Array<Omit<Cell, "workload" | "data" | "peer">>>(list.map(([p]) => [p, []]));
+  const most = Math.max(...list.map(([, , n]) => n));
+  for (let k = 0; k < most; k++) for (const [p, cmd, n] of list) if (k < n) runs.get(p)!.push(run(p, cmd));
+  return list.map(([p]) => record(workload, data, p, runs.get(p)!));
 }
 
 /** Results agree when every number is within 1e-9 relative (or 1e-6 absolute) and everything else is equal. */
@@ -168,7 +183,7 @@ if (peers.some((p) => p !== "tusk") && groups.some((g) => g.data.endsWith(".parq
   console.log("  (Dask and danfo cannot read Parquet here: Debian 12 has no pyarrow/fastparquet, danfo has no Parquet reader)");
 }
 for (const g of groups) {
-  const measured = g.peers.map((p) => measure(g.workload, g.data, p, command(p, g.workload, g.file), p === "danfo" ? 1 : reps));
+  const measured = measureInterleaved(g.workload, g.data, g.peers.map((p) => [p, command(p, g.workload, g.file), p === "danfo" ? 1 : reps] as const));
   const t = measured.find((c) => c.peer === "tusk");
   const ref = measured.find((c) => c.peer === "dask" && !c.error) ?? cells.find((c) => c.workload === g.workload && c.peer === "dask" && !c.error);
   for (const c of measured) {
@@ -177,7 +192,7 @@ for (const g of groups) {
   }
   if (t && !t.error) {
     for (const other of measured.filter((c) => c !== t && !c.error)) {
-      console.log(`  ${g.workload} tusk vs ${other.peer}: ${(other.work_s! / t.work_s!).toFixed(1)}× faster (work), ${(other.work_cpu_s! / t.work_cpu_s!).toFixed(1)}× less CPU in work, ${(other.wall_s! / t.wall_s!).toFixed(1)}× (wall), peak ${t.peak_mib!.toFixed(0)} vs ${other.peak_mib!.toFixed(0)} MiB`);
+      console.log(`  ${g.workload} tusk vs ${other.peer}: ${(other.work_s! / t.work_s!).toFixed(1)}× faster (median work; best ${(other.best_work_s! / t.best_work_s!).toFixed(1)}×), ${(other.work_cpu_s! / t.work_cpu_s!).toFixed(1)}× less CPU in work, ${(other.wall_s! / t.wall_s!).toFixed(1)}× (wall), peak ${t.peak_mib!.toFixed(0)} vs ${other.peak_mib!.toFixed(0)} MiB`);
     }
   }
 }

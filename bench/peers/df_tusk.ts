@@ -23,7 +23,11 @@ const blocksize = opt("--blocksize"); // default: readCSV's (64 MB, or two block
 const nthreads = opt("--nthreads");
 const scheduler = (opt("--scheduler") ?? "threads") as "threads" | "sync";
 tk.config.set({ scheduler, progress: false, ...(memoryLimit ? { memoryLimit } : {}), ...(nthreads ? { nthreads: Number(nthreads) } : {}) });
-await tk.delayed((x: number) => x + 1)(1).compute(); // start the pool (like the peers' imports)
+// Start the pool and load the op modules in every thread (the peers' imports): a few
+// 30 ms busy tasks per thread, so each thread runs at least one batch.
+const busy = tk.delayed((ms: number, i: number) => { const end = Date.now() + ms; while (Date.now() < end); return i; });
+const nthreadsNow = tk.config.get().nthreads;
+await tk.delayed((xs: number[]) => xs.length)(Array.from({ length: 4 * nthreadsNow }, (_, i) => busy(30, i))).compute();
 await import("danfojs-node"); // compute() returns danfo frames: load danfo here, as the danfo peer does
 const setup = performance.now();
 
