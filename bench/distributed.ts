@@ -10,8 +10,12 @@
  * 2. Scheduler only: the pure state machine driving 1,000,000 tasks (a pairwise tree
  *    over 500,000 leaves) across 100 simulated workers of 4 threads, each "running" a
  *    task the moment it gets it: transitions (decisions) per second.
+ * 3. W1 (read CSV, groupby vendor: mean fare, sum tip, count) on LocalCluster(2 × 1) vs
+ *    the threads scheduler (2 threads), same code, when the taxi CSV exists:
+ *    `--w1 FILE`, else $PEERS_DATA/taxi_big.csv (20M rows), else /tmp/taxi_2m.csv.
  */
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Client } from "../src/distributed/client.js";
@@ -93,6 +97,41 @@ function schedulerOnly(leaves: number, nWorkers: number): { tasks: number; trans
   return { tasks: tasks.length, transitions: s.transitionCount, seconds };
 }
 
+function w1File(): string | undefined {
+  const i = process.argv.indexOf("--w1");
+  if (i >= 0) return process.argv[i + 1];
+  const candidates = [`${process.env.PEERS_DATA ?? "/tmp/peers/data"}/taxi_big.csv`, "/tmp/taxi_2m.csv"];
+  return candidates.find((f) => existsSync(f));
+}
+
+async function w1(file: string): Promise<void> {
+  const tk = await import("../src/index.js");
+  const readCSV = (tk as unknown as { readCSV?: (path: string) => Promise<{ groupby(k: string[]): { agg(a: Record<string, string>): { compute(o: object): Promise<{ values: unknown }> } } }> }).readCSV;
+  if (!readCSV) return void console.log("\n# W1 skipped: tk.readCSV is not available in this build");
+  const run = async (scheduler: unknown): Promise<{ s: number; values: unknown }> => {
+    const t0 = performance.now();
+    const df = await readCSV(file);
+    const g = await df.groupby(["vendor"]).agg({ fare: "mean", tip: "sum", id: "count" }).compute({ scheduler, progress: false });
+    return { s: (performance.now() - t0) / 1000, values: g.values };
+  };
+  console.log(`\n# W1 on ${file}: LocalCluster 2 workers x 1 thread vs threads (2 threads)`);
+  tk.config.set({ nthreads: 2 });
+  await run("threads"); // warm-up (thread start, module loads)
+  const threads = await run("threads");
+  const cluster = await LocalCluster.start({ nWorkers: 2, threadsPerWorker: 1 });
+  const client = await Client.connect(cluster.address, { token: cluster.token, setAsDefault: false });
+  try {
+    await run(client);
+    const dist = await run(client);
+    const same = JSON.stringify(dist.values) === JSON.stringify(threads.values);
+    console.log(`threads ${threads.s.toFixed(2)} s   LocalCluster(2x1) ${dist.s.toFixed(2)} s   ratio ${(dist.s / threads.s).toFixed(2)}   same result: ${same}`);
+  } finally {
+    await client.close();
+    await cluster.close();
+    await shutdownPools();
+  }
+}
+
 async function main(): Promise<void> {
   console.log(`# distributed: ${N} trivial tasks, LocalCluster 2 workers x 1 thread (both sides)\n`);
   const cluster = await LocalCluster.start({ nWorkers: 2, threadsPerWorker: 1 });
@@ -122,3 +161,8 @@ async function main(): Promise<void> {
 }
 
 await main();
+if (!process.argv.includes("--no-w1")) {
+  const file = w1File();
+  if (file) await w1(file);
+  else console.log("\n# W1 skipped: no taxi CSV (generate it with /work/shared/peers/gen_data.cjs, or pass --w1 FILE)");
+}

@@ -97,9 +97,13 @@ export class Client implements ComputeScheduler {
   // ---- ComputeScheduler ----
 
   async run(request: RunRequest): Promise<unknown[]> {
+    if (request.signal?.aborted) throw new CancelledError(undefined, { cause: request.signal.reason });
     const keys = [...new Set(request.keys)];
     this.#submit([...request.graph.values()], keys, request.retries);
-    const onAbort = (): void => this.#release(keys, new CancelledError(undefined, { cause: request.signal?.reason }));
+    const onAbort = (): void => {
+      const error = new CancelledError(undefined, { cause: request.signal?.reason });
+      for (const k of keys) this.#fail(k, error);
+    };
     request.signal?.addEventListener("abort", onAbort, { once: true });
     try {
       let done = 0;
@@ -368,6 +372,7 @@ export class Client implements ComputeScheduler {
   }
 }
 
+/** A closed or lost client stops being the default scheduler (back to threads). */
 function setDefaultSchedulerIfMine(_client: Client): void {
   setDefaultScheduler(undefined);
 }

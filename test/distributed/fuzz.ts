@@ -37,7 +37,7 @@ export function burst(r: () => number, token: string): Array<Uint8Array | string
   const out: Array<Uint8Array | string> = [];
   const authed = r() < 0.5;
   if (authed) out.push(...encodeFrames([{ type: "hello", version: PROTOCOL_VERSION, role: r() < 0.5 ? "client" : "peer", token }]));
-  const n = 1 + Math.floor(r() * 30);
+  const n = 1 + Math.floor(r() * 60);
   for (let i = 0; i < n; i++) {
     const kind = Math.floor(r() * 8);
     if (kind === 0) out.push(Uint8Array.from({ length: Math.floor(r() * 300) }, () => Math.floor(r() * 256)));
@@ -60,22 +60,26 @@ export function burst(r: () => number, token: string): Array<Uint8Array | string
   return out;
 }
 
-/** Sends about `total` frames to `address` in bursts; resolves with the number sent. */
-export async function fuzz(address: string, total: number, token: string, seed: number): Promise<number> {
+/** Sends about `total` frames to `address` in bursts over `parallel` connections at a time; resolves with the number sent. */
+export async function fuzz(address: string, total: number, token: string, seed: number, parallel = 6): Promise<number> {
   const r = rng(seed);
   let sent = 0;
-  while (sent < total) {
-    const frames = burst(r, token);
-    await new Promise<void>((resolve) => {
-      const ws = new WebSocket(address);
-      const timer = setTimeout(() => { ws.terminate(); resolve(); }, 500);
-      ws.on("open", () => {
-        for (const f of frames) { ws.send(f, { binary: typeof f !== "string" }); sent++; }
-        setTimeout(() => ws.close(), 20);
+  const lane = async (): Promise<void> => {
+    while (sent < total) {
+      const frames = burst(r, token);
+      sent += frames.length;
+      await new Promise<void>((resolve) => {
+        const ws = new WebSocket(address);
+        const timer = setTimeout(() => { ws.terminate(); resolve(); }, 300);
+        ws.on("open", () => {
+          for (const f of frames) ws.send(f, { binary: typeof f !== "string" });
+          setTimeout(() => ws.terminate(), 30);
+        });
+        ws.on("close", () => { clearTimeout(timer); resolve(); });
+        ws.on("error", () => { clearTimeout(timer); resolve(); });
       });
-      ws.on("close", () => { clearTimeout(timer); resolve(); });
-      ws.on("error", () => { clearTimeout(timer); resolve(); });
-    });
-  }
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, lane));
   return sent;
 }

@@ -88,6 +88,16 @@ describe("in-process cluster", () => {
     expect(await double(kept).compute({ scheduler: client, progress: false })).toBe(84);
   });
 
+  test("an AbortSignal cancels a computation on the cluster and its tasks are released", async () => {
+    const slow = tk.delayed((ms: number) => new Promise((r) => setTimeout(() => r(ms), ms)));
+    const abort = new AbortController();
+    const graph = slow(3000);
+    const pending = graph.compute({ scheduler: client, progress: false, signal: abort.signal });
+    setTimeout(() => abort.abort(), 100);
+    await expect(pending).rejects.toBeInstanceOf(tk.CancelledError);
+    await vi.waitFor(() => expect(scheduler.state.tasks.has(graph.key)).toBe(false));
+  });
+
   test("a wrong token is refused before anything runs", async () => {
     await expect(Client.connect(scheduler.address, { token: "nope", setAsDefault: false })).rejects.toMatchObject({ code: "ERR_AUTH" });
   });
