@@ -17,8 +17,9 @@ import type { Key } from "../graph/key.js";
 import { shipFunction, type FnRef } from "../graph/shipped-function.js";
 import { partitionsToDanfoSeries } from "./danfo.js";
 import { align, filterExpr, selectExpr } from "./expr/build.js";
+import { Scalar } from "./scalar.js";
 import {
-  assertMask, col, litValue, resultDtype, scalarDtype, type ColExpr, type ColFn, type ColParams, type ScalarValue,
+  externalScalar, assertMask, col, litValue, resultDtype, scalarDtype, type ColExpr, type ColFn, type ColParams, type ScalarValue,
 } from "./expr/column.js";
 import { npartitionsOf, type FrameExpr } from "./expr/frame-expr.js";
 import { lowerFrame } from "./expr/lower.js";
@@ -40,8 +41,8 @@ export interface SeriesParts {
   readonly dtype: Dtype;
 }
 
-/** A right-hand operand: another Series or a scalar. */
-export type Operand = Series | number | string | boolean | Date | null;
+/** A right-hand operand: another Series, a value, or a lazy Scalar (e.g. `s.mean()`). */
+export type Operand = Series | Scalar<number> | number | string | boolean | Date | null;
 
 /** Options of apply / map with a function: extra values for the function, and its output dtype. */
 export interface ApplyOptions {
@@ -166,6 +167,11 @@ export class Series implements Collection<dfd.Series> {
       const { frame, exprs } = align([{ frame: this.#frame, expr: this.#expr }, { frame: o.frame, expr: o.expr }], `${this.#name}.${fn}(${o.name})`);
       const dtype = resultDtype(fn, [this.#dtype, o.dtype], [`Series ${JSON.stringify(this.#name)}`, `Series ${JSON.stringify(o.name)}`]);
       return this.#with({ t: "fn", fn, args: exprs, dtype }, dtype, frame);
+    }
+    if (other instanceof Scalar) {
+      const ext = externalScalar(other.key, other[TUSK]().graph, "float64");
+      const dtype = resultDtype(fn, [this.#dtype, "float64"], [`Series ${JSON.stringify(this.#name)}`, `a lazy scalar`]);
+      return this.#with({ t: "fn", fn, args: [this.#expr, ext], dtype }, dtype);
     }
     if (Array.isArray(other)) {
       throw new ValidationError(`${fn} with an array is not supported on a chunked Series; make it a Series of the same frame (df.addColumn) or compute() first`);

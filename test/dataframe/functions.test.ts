@@ -140,3 +140,16 @@ describe("datetime columns", () => {
     expect((back.column("t").values as unknown[])[0]).toEqual(t[0]);
   });
 });
+
+describe("lazy scalars in expressions", () => {
+  vtest("a Series minus its own mean (a reduction) is one graph, computed on threads", async () => {
+    const x = [1, 2, 3, 4, 10];
+    const df = fromDanfo(new dfd.DataFrame({ x }), { npartitions: 2 });
+    const s = df.column("x");
+    const centered = s.sub(s.mean());
+    const mean = x.reduce((a, b) => a + b, 0) / x.length;
+    expect((await centered.compute({ scheduler: "threads", progress: false })).values).toEqual(x.map((v) => v - mean));
+    const big = df.query(s.gt(s.mean()));
+    expect((await big.compute(SYNC)).values).toEqual([[10]]);
+  });
+});

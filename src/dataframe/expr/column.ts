@@ -10,6 +10,7 @@
  */
 import { ValidationError } from "../../errors.js";
 import type { FnRef } from "../../graph/shipped-function.js";
+import type { LayeredGraph } from "../../graph/graph.js";
 import { danfoDtype, isNumeric, type Dtype } from "../meta.js";
 
 /** A scalar a user can put in an expression. */
@@ -19,6 +20,8 @@ export type ScalarValue = number | string | boolean | null;
 export type ColExpr =
   | { readonly t: "col"; readonly name: string }
   | { readonly t: "lit"; readonly value: ScalarValue; readonly dtype: Dtype }
+  /** A lazy scalar (e.g. a reduction's result) computed by task `key`, broadcast to every row. */
+  | { readonly t: "ext"; readonly key: string; readonly dtype: Dtype }
   | { readonly t: "fn"; readonly fn: ColFn; readonly args: readonly ColExpr[]; readonly params?: ColParams; readonly dtype: Dtype };
 
 /** Parameters of the parametrized column functions. */
@@ -63,6 +66,26 @@ export function scalarDtype(v: ScalarValue): Dtype {
   return "float64";
 }
 
+const externalGraphs = new WeakMap<object, LayeredGraph>();
+
+/**
+ * An expression reading the value of a lazy scalar: task `key` of `graph` (its value a
+ * number, boolean or string, or a reduction's `{ values: [x] }`). The graph travels with
+ * the expression node (held weakly, keyed by the node) and is merged in when lowering.
+ */
+export function externalScalar(key: string, graph: LayeredGraph, dtype: Dtype = "float64"): ColExpr {
+  const e: ColExpr = { t: "ext", key, dtype };
+  externalGraphs.set(e, graph);
+  return e;
+}
+
+/** The lazy scalars an expression reads, with their graphs. */
+export function externalsOf(e: ColExpr, out: Map<string, LayeredGraph> = new Map()): Map<string, LayeredGraph> {
+  if (e.t === "ext") { const g = externalGraphs.get(e); if (g) out.set(e.key, g); }
+  else if (e.t === "fn") for (const a of e.args) externalsOf(a, out);
+  return out;
+}
+
 /** Names of the columns an expression reads. */
 export function columnsOf(e: ColExpr, out: Set<string> = new Set()): Set<string> {
   if (e.t === "col") out.add(e.name);
@@ -73,7 +96,7 @@ export function columnsOf(e: ColExpr, out: Set<string> = new Set()): Set<string>
 /** Replaces column references (used when one projection is applied over another). */
 export function substituteCols(e: ColExpr, replace: (name: string) => ColExpr): ColExpr {
   if (e.t === "col") return replace(e.name);
-  if (e.t === "lit") return e;
+  if (e.t !== "fn") return e;
   return { ...e, args: e.args.map((a) => substituteCols(a, replace)) };
 }
 

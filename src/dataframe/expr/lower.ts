@@ -15,7 +15,7 @@ import { LayeredGraph, layer } from "../../graph/graph.js";
 import { keyName, makeKey, makeName, tokenize, type Key } from "../../graph/key.js";
 import { lit, list, ref, task, type Task } from "../../graph/task.js";
 import type { FrameMeta } from "../meta.js";
-import { columnsOf, type ColExpr } from "./column.js";
+import { columnsOf, externalsOf, type ColExpr } from "./column.js";
 import { exprToken, zipName, type FrameExpr, type Stage } from "./frame-expr.js";
 
 /** A lowered frame: its graph, one key per partition, and the meta of each partition. */
@@ -39,6 +39,8 @@ export interface Program {
   readonly stages: readonly ProgramStage[];
   /** Output meta (names and dtypes, in order). */
   readonly meta: FrameMeta;
+  /** Keys of the lazy scalars the expressions read, in the order of the task's third argument. */
+  readonly externals?: readonly string[];
 }
 
 function restrict(meta: FrameMeta, columns: ReadonlySet<string>): FrameMeta {
@@ -122,13 +124,23 @@ function lowerPipeline(e: FrameExpr, wanted: readonly string[], cache: Map<strin
   }
   const wantedSet = new Set(wanted);
   const meta = restrict(e.meta, wantedSet);
-  const prog: Program = { inputs: inputs.length, stages: program, meta };
+  const externals = new Map<string, LayeredGraph>();
+  for (const st of program) {
+    if (st.s === "filter") externalsOf(st.mask, externals);
+    else for (const [, ex] of st.cols) externalsOf(ex, externals);
+  }
+  const extKeys = [...externals.keys()];
+  const prog: Program = extKeys.length ? { inputs: inputs.length, stages: program, meta, externals: extKeys } : { inputs: inputs.length, stages: program, meta };
   const name = makeName(label, exprToken(e), wanted);
   const n = inputs[0]!.keys.length;
   const tasks: Task[] = [];
+  const extArg = list(extKeys.map((k) => ({ call: { op: "dataframe.scalar-of", args: [ref(k as Key)] } })));
   for (let i = 0; i < n; i++) {
-    tasks.push(task(makeKey(name, i), "dataframe.pipeline", list(inputs.map((inp) => ref(inp.keys[i]!))), lit(prog)));
+    const args = [list(inputs.map((inp) => ref(inp.keys[i]!))), lit(prog)];
+    if (extKeys.length) args.push(extArg);
+    tasks.push(task(makeKey(name, i), "dataframe.pipeline", ...args));
   }
-  const graph = LayeredGraph.from(layer(name, tasks, inputs.flatMap((x) => x.layers), { kind: "rowwise", label }), ...inputs.map((x) => x.graph));
+  const extLayers = [...externals.values()].flatMap((g) => [...g.layers.keys()]);
+  const graph = LayeredGraph.from(layer(name, tasks, [...inputs.flatMap((x) => x.layers), ...extLayers], { kind: "rowwise", label }), ...inputs.map((x) => x.graph), ...externals.values());
   return { graph, keys: tasks.map((t) => t.key), meta, layers: [name] };
 }

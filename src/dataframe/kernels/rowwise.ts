@@ -8,7 +8,7 @@
 import { ValidationError, MetadataMismatchError } from "../../errors.js";
 import { defineOp, registerOpModule } from "../../graph/ops.js";
 import { resolveFunction, type FnRef } from "../../graph/shipped-function.js";
-import type { ColExpr } from "../expr/column.js";
+import type { ColExpr, ScalarValue } from "../expr/column.js";
 import type { Program } from "../expr/lower.js";
 import { zipName } from "../expr/frame-expr.js";
 import { metaTable, sameMeta, type FrameMeta } from "../meta.js";
@@ -59,12 +59,19 @@ class Table {
   }
 }
 
-function evalExpr(e: ColExpr, t: Table, fns: ReadonlyMap<string, Fn>): Value {
+/** Values of the lazy scalars of a pipeline, by key. */
+type Externals = ReadonlyMap<string, unknown>;
+
+function evalExpr(e: ColExpr, t: Table, fns: ReadonlyMap<string, Fn>, ext: Externals = new Map()): Value {
   switch (e.t) {
     case "col": return t.get(e.name);
     case "lit": return { scalar: e.value, dtype: e.dtype };
+    case "ext": {
+      const v = ext.get(e.key);
+      return { scalar: v === undefined ? null : (v as ScalarValue), dtype: typeof v === "string" ? "string" : typeof v === "boolean" ? "boolean" : e.dtype };
+    }
     case "fn": {
-      const args = e.args.map((a) => evalExpr(a, t, fns));
+      const args = e.args.map((a) => evalExpr(a, t, fns, ext));
       if (e.fn === "apply") return applyUser(asColumn(args[0]!, t.length), e.params!.fn!, e.params!.args ?? [], e.dtype, fns, t.length);
       if (args.every(isScalar) && e.args.length > 0) return asScalar(applyFn(e.fn, args.map((a) => asColumn(a, 1)), e.params, 1, e.dtype));
       return applyFn(e.fn, args, e.params, t.length, e.dtype);
@@ -135,33 +142,34 @@ function maskPositions(v: Value, n: number): Int32Array {
 }
 
 /** Runs a pipeline on one partition (inputs side by side when several). */
-export function runPipeline(parts: readonly Partition[], prog: Program, fns: ReadonlyMap<string, Fn> = new Map()): Partition {
+export function runPipeline(parts: readonly Partition[], prog: Program, fns: ReadonlyMap<string, Fn> = new Map(), ext: Externals = new Map()): Partition {
   let t = Table.fromInputs(parts);
   for (const st of prog.stages) {
     if (st.s === "filter") {
-      const idx = maskPositions(evalExpr(st.mask, t, fns), t.length);
+      const idx = maskPositions(evalExpr(st.mask, t, fns, ext), t.length);
       const next = new Table(idx.length);
       if (idx.length === t.length) for (const name of st.keep) next.set(name, t.get(name));
       else for (const name of st.keep) next.set(name, gather(t.get(name), idx));
       t = next;
     } else {
       const next = new Table(t.length);
-      for (const [name, e] of st.cols) next.set(name, asColumn(evalExpr(e, t, fns), t.length));
+      for (const [name, e] of st.cols) next.set(name, asColumn(evalExpr(e, t, fns, ext), t.length));
       t = next;
     }
   }
   return makePartition(prog.meta, prog.meta.columns.map((c) => t.get(c.name)), t.length);
 }
 
-defineOp("dataframe.pipeline", (parts: Partition[], prog: Program): Partition | Promise<Partition> => {
+defineOp("dataframe.pipeline", (parts: Partition[], prog: Program, scalars: unknown[] = []): Partition | Promise<Partition> => {
+  const ext: Externals = new Map((prog.externals ?? []).map((k, i) => [k, scalars[i]]));
   const refs = new Map<string, FnRef>();
   for (const st of prog.stages) {
     if (st.s === "filter") collectFns(st.mask, refs);
     else for (const [, e] of st.cols) collectFns(e, refs);
   }
-  if (refs.size === 0) return runPipeline(parts, prog);
+  if (refs.size === 0) return runPipeline(parts, prog, undefined, ext);
   return Promise.all([...refs].map(async ([k, r]) => [k, await resolveFunction(r)] as const))
-    .then((entries) => runPipeline(parts, prog, new Map(entries as Array<readonly [string, Fn]>)));
+    .then((entries) => runPipeline(parts, prog, new Map(entries as Array<readonly [string, Fn]>), ext));
 });
 
 /** Checks a partition a user function produced against the declared meta. */
@@ -201,6 +209,18 @@ defineOp("dataframe.take", (part: Partition, positions: number[]) => {
   const meta = partitionMeta(part);
   const idx = Int32Array.from(positions);
   return makePartition(meta, meta.columns.map((_, j) => gather(readColumn(part, j), idx)), idx.length);
+});
+
+/**
+ * The plain value of a lazy scalar's task: a number, boolean or string as it is, a
+ * reduction's `{ values: [x] }` as x, a one-row one-column partition as its cell.
+ */
+defineOp("dataframe.scalar-of", (v: unknown): unknown => {
+  if (v === null || typeof v !== "object") return v;
+  const values = (v as { values?: unknown }).values;
+  if (Array.isArray(values) || ArrayBuffer.isView(values)) return (values as ArrayLike<unknown>)[0];
+  if (v instanceof Object && "numRows" in v && (v as Partition).numRows === 1) return valueAt(readColumn(v as Partition, 0))(0);
+  throw new ValidationError("A value used as a scalar in an expression must be a number, string or boolean");
 });
 
 /** Number of rows of a partition. */
