@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { shutdownPools } from "../../../src/graph/local/pool.js";
 import { readCSV } from "../../../src/dataframe/io/read-csv.js";
 import { toCSV } from "../../../src/dataframe/io/write.js";
+import "../../../src/dataframe/io/index.js";
 import { formatDatetime } from "../../../src/dataframe/io/format-csv.js";
 import { writeSampleTaxiCsv } from "../../../src/dataframe/io/sample-taxi.js";
 import { fromDanfo } from "../../../src/dataframe/edges.js";
@@ -55,6 +56,14 @@ describe("toCSV", () => {
     const named = await toCSV(df, join(dir, "named", "taxi-*.csv"), sync);
     expect(named.map((p) => p.split("/").pop())).toEqual(named.map((_, i) => `taxi-${i}.csv`));
     expect(rows(await (await readCSV(named)).compute(sync))).toEqual(rows(await df.compute(sync)));
+  });
+
+  test("df.toCSV and df.toParquet are DataFrame methods", async () => {
+    const df = await readCSV(taxi, { usecols: ["id", "fare"] });
+    const csv = await df.toCSV(join(dir, "method-csv"), sync);
+    const pq = await df.toParquet(join(dir, "method-pq"), sync);
+    expect(rows(await (await readCSV(csv)).compute(sync))).toEqual(rows(await df.compute(sync)));
+    expect(pq.length).toBe(df.npartitions);
   });
 
   test("datetimes are ISO without offset, with milliseconds only when present", () => {
