@@ -219,6 +219,14 @@ describe("groupby(...).agg", () => {
     expect(() => df.groupby(["day"]).agg({ at: "mean" })).toThrow(/Cannot compute mean of datetime column "at"/);
   });
 
+  vtest("keys whose danfo names collide (null and \"\"; \"a-b\",\"c\" and \"a\",\"b-c\") stay apart, next to each other", async () => {
+    const d = new dfd.DataFrame({ k: ["", "z", null, "a-b", "a", ""], j: ["x", "y", "y", "c", "b-c", "x"], v: [1, 2, 3, 4, 5, 6] });
+    const one = await fromDanfo(d, { lengths: [2, 4] }).groupby(["k"]).agg({ v: "sum" }).compute(SYNC);
+    expect(one.values).toEqual([["", 7], [null, 3], ["z", 2], ["a-b", 4], ["a", 5]]);
+    const two = await fromDanfo(d, { lengths: [3, 3] }).groupby(["k", "j"]).agg({ v: "count" }).compute(SYNC);
+    expect(two.values).toEqual([["", "x", 2], [null, "y", 1], ["z", "y", 1], ["a-b", "c", 1], ["a", "b-c", 1]]);
+  });
+
   vtest("runs on the threads scheduler with the same result", async () => {
     const d = new dfd.DataFrame({ k: ["a", "b", "a", "c", "b", "a", null, "c"], v: [1, 2, 3, 4, 5, 6, 7, 8.5] });
     const df = fromDanfo(d, { npartitions: 3 });

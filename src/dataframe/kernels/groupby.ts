@@ -192,16 +192,33 @@ function chunkColumn(data: Data, dtype: Dtype, ops: readonly GroupAgg[], codes: 
   return st;
 }
 
-function keyString(keys: Cell[][], g: number): string {
-  if (keys.length === 1) return tag(keys[0]![g]!);
-  return JSON.stringify(keys.map((k) => tag(k[g]!)));
-}
-
-function tag(c: Cell): string {
-  if (c === null) return "n";
-  if (typeof c === "number") return c !== c ? "N" : `d${c === 0 ? 0 : c}`;
-  if (typeof c === "boolean") return c ? "T" : "F";
-  return `s${c}`;
+/** Dense codes of key cells (numbers by value with -0 = 0 and one NaN, strings by text, null apart). */
+function cellColumnCodes(cells: readonly Cell[]): { codes: Int32Array; n: number } {
+  const codes = new Int32Array(cells.length);
+  const nums = new NumberTable(Math.min(cells.length, 1 << 16));
+  const strs = new Map<string, number>();
+  const ids = new Map<number, number>(); // table id / string id → dense code in first-appearance order
+  let next = 0;
+  let nullCode = -1;
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells[i]!;
+    let code: number;
+    if (c === null) {
+      if (nullCode < 0) nullCode = next++;
+      code = nullCode;
+    } else if (typeof c === "string") {
+      let s = strs.get(c);
+      if (s === undefined) { s = next++; strs.set(c, s); }
+      code = s;
+    } else {
+      const t = nums.id(typeof c === "boolean" ? (c ? 1 : 0) : c);
+      let s = ids.get(t);
+      if (s === undefined) { s = next++; ids.set(t, s); }
+      code = s;
+    }
+    codes[i] = code;
+  }
+  return { codes, n: next };
 }
 
 function cellKey(c: Cell): Cell {
@@ -211,26 +228,38 @@ function cellKey(c: Cell): Cell {
 /** Merges partials given in partition order. */
 export function groupCombine(spec: GroupSpec, parts: readonly GroupPartial[]): GroupPartial {
   if (parts.length === 1) return parts[0]!;
-  const index = new Map<string, number>();
+  const total = parts.reduce((n, p) => n + p.n, 0);
+  // Codes of the concatenated key rows: per key column, then folded pairwise.
+  let acc: Int32Array | undefined;
+  let card = 0;
+  for (let j = 0; j < spec.keys.length; j++) {
+    const cells: Cell[] = new Array(total);
+    let o = 0;
+    for (const p of parts) { const col = p.keys[j]!; for (let g = 0; g < p.n; g++) cells[o++] = col[g]!; }
+    const { codes, n } = cellColumnCodes(cells);
+    if (acc === undefined) { acc = codes; card = n; continue; }
+    const table = new NumberTable(Math.max(card, n));
+    for (let i = 0; i < total; i++) acc[i] = table.id(acc[i]! * n + codes[i]!);
+    card = table.size;
+  }
+  const merged = acc ?? new Int32Array(total);
+  const ng = acc ? card : Math.min(total, 1);
+  const keys: Cell[][] = spec.keys.map(() => new Array<Cell>(ng));
+  const pos: number[] = new Array<number>(ng).fill(Infinity);
   const maps: Int32Array[] = [];
-  const keys: Cell[][] = spec.keys.map(() => []);
-  const pos: number[] = [];
+  let o = 0;
   for (const p of parts) {
     const map = new Int32Array(p.n);
     for (let g = 0; g < p.n; g++) {
-      const k = keyString(p.keys, g);
-      let m = index.get(k);
-      if (m === undefined) {
-        m = pos.length;
-        index.set(k, m);
-        p.keys.forEach((col, j) => keys[j]!.push(col[g]!));
-        pos.push(p.pos[g]!);
-      } else if (p.pos[g]! < pos[m]!) pos[m] = p.pos[g]!;
+      const m = merged[o++]!;
       map[g] = m;
+      if (p.pos[g]! < pos[m]!) {
+        if (pos[m] === Infinity) for (let j = 0; j < keys.length; j++) keys[j]![m] = p.keys[j]![g]!;
+        pos[m] = p.pos[g]!;
+      }
     }
     maps.push(map);
   }
-  const ng = pos.length;
   const cols = spec.values.map((col, j) => mergeColumn(col.ops, parts.map((p) => p.cols[j]!), maps, ng));
   return { n: ng, keys, pos, cols };
 }
@@ -312,15 +341,16 @@ export function groupMeta(spec: GroupSpec): FrameMeta {
  * same object order. Returns group indices; `byFirstAppearance` must be in order.
  */
 export function danfoGroupOrder(keys: Cell[][], byFirstAppearance: readonly number[]): number[] {
-  const names = byFirstAppearance.map((g) => keys.map((k) => (k[g] === null ? "" : String(k[g]))).join("-"));
-  const ordered = objectKeyOrder(names).map((i) => byFirstAppearance[i]!);
-  const nameOf = new Map(byFirstAppearance.map((g, i) => [g, names[i]!]));
-  const byFirst: Record<string, number[]> = Object.create(null) as Record<string, number[]>;
-  for (const g of ordered) {
-    const head = nameOf.get(g)!.split("-")[0]!;
-    (byFirst[head] ??= []).push(g);
-  }
-  return Object.values(byFirst).flat();
+  const names = byFirstAppearance.map((g) => (keys.length === 1 ? nameCell(keys[0]![g]!) : keys.map((k) => nameCell(k[g]!)).join("-")));
+  const ordered = objectKeyOrder(names);
+  if (!names.some((n) => n.includes("-"))) return ordered.map((i) => byFirstAppearance[i]!);
+  // regroup by the part before the first "-", heads in object key order of first insertion
+  const heads = ordered.map((i) => { const n = names[i]!; const d = n.indexOf("-"); return d < 0 ? n : n.slice(0, d); });
+  return objectKeyOrder(heads).map((j) => byFirstAppearance[ordered[j]!]!);
+}
+
+function nameCell(c: Cell): string {
+  return c === null ? "" : String(c);
 }
 
 /** Finishes the statistics and builds the result partition. */

@@ -69,7 +69,7 @@ export function distinctOf(data: Data, dtype: Dtype, part: number): Distinct {
     if (s === undefined) {
       s = out.values.length;
       index.set(x, s);
-      out.values.push(x === 0 ? 0 : x); out.counts.push(0); out.first.push(base + i); out.last.push(0);
+      out.values.push(x); out.counts.push(0); out.first.push(base + i); out.last.push(0);
     }
     out.counts[s]!++;
     out.last[s] = base + i;
@@ -139,13 +139,39 @@ export function modesOf(d: Distinct): Cell[] {
   return idx.map((j) => d.values[j]!);
 }
 
+/** True for a string JavaScript treats as an array index (canonical uint32 below 2^32 - 1). */
+function isArrayIndex(s: string): boolean {
+  if (s.length === 0 || s.length > 10) return false;
+  const c = s.charCodeAt(0);
+  if (c === 48) return s.length === 1; // "0"
+  for (let i = 0; i < s.length; i++) { const d = s.charCodeAt(i); if (d < 48 || d > 57) return false; }
+  return Number(s) < 4294967295;
+}
+
 /**
  * Order of danfo's `valueCounts` and groupby output: JavaScript object key order over
- * the keys' strings in first-appearance order (integer-like keys ascending first, then
- * the rest in insertion order). Returns indices into `keys`.
+ * the keys' strings in first-appearance order — integer-like keys ascending, then the
+ * others in insertion order. danfo merges entries whose strings are equal; tusk keeps
+ * them apart, each right after the first with its string (where danfo's merged entry
+ * sits). Returns every index of `keys`. Computed with a stable sort, not an object.
  */
 export function objectKeyOrder(keys: readonly string[]): number[] {
-  const o: Record<string, number> = Object.create(null) as Record<string, number>;
-  keys.forEach((k, i) => { if (!(k in o)) o[k] = i; });
-  return Object.values(o);
+  const indexLike: number[] = [];
+  const others: number[] = [];
+  const value = new Float64Array(keys.length);
+  keys.forEach((k, i) => {
+    if (isArrayIndex(k)) { value[i] = Number(k); indexLike.push(i); } else others.push(i);
+  });
+  indexLike.sort((a, b) => value[a]! - value[b]! || a - b);
+  if (others.length <= 1) return indexLike.concat(others);
+  const byKey = new Map<string, number[]>();
+  const firsts: number[][] = [];
+  for (const i of others) {
+    const list = byKey.get(keys[i]!);
+    if (list) list.push(i);
+    else { const l = [i]; byKey.set(keys[i]!, l); firsts.push(l); }
+  }
+  const out = indexLike;
+  for (const l of firsts) for (const i of l) out.push(i);
+  return out;
 }

@@ -109,7 +109,7 @@ export function reduceAggregate(spec: ReduceSpec, op: FinalOp, parts: readonly C
     case "median": return { op, values: merged.map((c) => median(c.v!)) };
     case "nunique": return { op, values: merged.map((c) => c.d!.values.length) };
     case "mode": return { op, modes: merged.map((c) => modesOf(c.d!)) };
-    case "unique": return { op, values: merged[0]!.d!.values };
+    case "unique": return { op, values: merged[0]!.d!.values.map((x) => (x === 0 ? 0 : x)) }; // a Set stores -0 as 0
     case "valueCounts": {
       const d = merged[0]!.d!;
       const order = objectKeyOrder(d.values.map((x) => String(x)));
