@@ -513,6 +513,18 @@ export class DataFrame implements Collection<dfd.DataFrame> {
   iat(_row: number, _column: number): never {
     throw notChunked("iat", "(await df.head(n)).iat(row, column) for a row near the start, or (await df.compute()).iat(row, column)");
   }
+  /** Not available chunked: danfo's append adds rows at index labels; use `tk.concat({ dfList: [a, b], axis: 0 })` to stack frames lazily. */
+  append(_newValues: unknown, _index: unknown, _options?: { inplace?: boolean }): never {
+    throw notChunked("append", "tk.concat({ dfList: [df, other], axis: 0 }) to stack frames lazily, or (await df.compute()).append(values, index)");
+  }
+  /** Not available chunked yet: the new columns depend on every distinct value of the whole column. */
+  getDummies(_options?: unknown): never {
+    throw notChunked("getDummies", "(await df.compute()).getDummies(options), or build indicator columns lazily: df.addColumn(\"is_cash\", df.column(\"payment\").eq(\"cash\"))");
+  }
+  /** Not available chunked: danfo's sample(num) needs every row's position. */
+  sample(_num?: number, _options?: { seed?: number }): never {
+    throw notChunked("sample", "(await df.head(n)) for the first rows, or (await df.compute()).sample(num)");
+  }
   /** Not available chunked: `at` needs the index. */
   at(_row: string | number, _column: string): never {
     throw notChunked("at", "(await df.compute()).at(row, column)");

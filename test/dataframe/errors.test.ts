@@ -52,7 +52,8 @@ describe("errors from meta", () => {
   });
 
   test("methods that need the whole data say so and suggest compute()", () => {
-    for (const f of [() => df.iat(100, 0), () => df.transpose(), () => df.T, () => df.at(0, "fare"), () => df.column("fare").iat(3), () => df.dropNa({ axis: 0 })]) {
+    for (const f of [() => df.iat(100, 0), () => df.transpose(), () => df.T, () => df.at(0, "fare"), () => df.column("fare").iat(3), () => df.dropNa({ axis: 0 }),
+      () => df.append([1], 0), () => df.getDummies(), () => df.sample(2), () => df.apply((r: number[]) => r[0], { axis: 0 })]) {
       const e = caught(f);
       expect(e).toBeInstanceOf(ValidationError);
       expect((e as ValidationError).code).toBe("ERR_NOT_CHUNKED");
