@@ -192,33 +192,31 @@ function chunkColumn(data: Data, dtype: Dtype, ops: readonly GroupAgg[], codes: 
   return st;
 }
 
-/** Dense codes of key cells (numbers by value with -0 = 0 and one NaN, strings by text, null apart). */
+/** Dense codes of key cells in first-appearance order (numbers by value with -0 = 0 and one NaN, strings by text, null apart). */
 function cellColumnCodes(cells: readonly Cell[]): { codes: Int32Array; n: number } {
   const codes = new Int32Array(cells.length);
-  const nums = new NumberTable(Math.min(cells.length, 1 << 16));
-  const strs = new Map<string, number>();
-  const ids = new Map<number, number>(); // table id / string id → dense code in first-appearance order
-  let next = 0;
   let nullCode = -1;
-  for (let i = 0; i < cells.length; i++) {
-    const c = cells[i]!;
-    let code: number;
-    if (c === null) {
-      if (nullCode < 0) nullCode = next++;
-      code = nullCode;
-    } else if (typeof c === "string") {
+  let sample: Cell = null;
+  for (const c of cells) if (c !== null) { sample = c; break; }
+  if (typeof sample === "string") {
+    const strs = new Map<string, number>();
+    let next = 0;
+    for (let i = 0; i < cells.length; i++) {
+      const c = cells[i] as string | null;
+      if (c === null) { if (nullCode < 0) nullCode = next++; codes[i] = nullCode; continue; }
       let s = strs.get(c);
       if (s === undefined) { s = next++; strs.set(c, s); }
-      code = s;
-    } else {
-      const t = nums.id(typeof c === "boolean" ? (c ? 1 : 0) : c);
-      let s = ids.get(t);
-      if (s === undefined) { s = next++; ids.set(t, s); }
-      code = s;
+      codes[i] = s;
     }
-    codes[i] = code;
+    return { codes, n: next };
   }
-  return { codes, n: next };
+  const nums = new NumberTable(cells.length);
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells[i] as number | boolean | null;
+    if (c === null) { if (nullCode < 0) nullCode = nums.reserve(); codes[i] = nullCode; continue; }
+    codes[i] = nums.id(typeof c === "boolean" ? (c ? 1 : 0) : c);
+  }
+  return { codes, n: nums.size };
 }
 
 function cellKey(c: Cell): Cell {
