@@ -26,7 +26,7 @@ Scheduler options:
                          (default: $TUSK_TOKEN, else a random one that is printed)
   --tls-cert FILE        PEM certificate: serve wss:// instead of ws://
   --tls-key FILE         PEM private key of --tls-cert
-  --heartbeat-timeout MS declare a silent worker dead after MS milliseconds (default 5000)
+  --heartbeat-timeout MS declare a silent worker dead after MS milliseconds (default 10000)
 
 Worker options:
   --nthreads N           threads that run tasks (default: number of cores)
@@ -84,7 +84,7 @@ async function scheduler(argv: string[]): Promise<void> {
   const log = createLogger("scheduler");
   const server = await SchedulerServer.start({
     host: flags.host, port: int(flags, "port", 8786), dashboardPort: int(flags, "dashboard-port", 8787), token,
-    tlsCert: flags["tls-cert"], tlsKey: flags["tls-key"], heartbeatTimeoutMs: int(flags, "heartbeat-timeout", 5000), logger: log,
+    tlsCert: flags["tls-cert"], tlsKey: flags["tls-key"], heartbeatTimeoutMs: int(flags, "heartbeat-timeout", 10_000), logger: log,
   });
   process.stdout.write(`tusk scheduler listening at ${server.address}\n`);
   process.stdout.write(`tusk scheduler dashboard at ${server.dashboardUrl ?? "(none)"}\n`);

@@ -26,7 +26,7 @@ export interface SchedulerServerOptions {
   tlsKey?: string;
   /** Listen in process (`inproc://…`) instead of on a socket (tests). */
   inproc?: string | true;
-  /** A worker that sends nothing for this long is declared dead. */
+  /** A worker that sends nothing for this long is declared dead (default 10 s). */
   heartbeatTimeoutMs?: number;
   logger?: Logger;
   state?: SchedulerStateOptions;
@@ -54,6 +54,7 @@ export class SchedulerServer {
   #timer: NodeJS.Timeout | undefined;
   #seq = 0;
   #closed = false;
+  #lastCheck = Date.now();
 
   private constructor(options: SchedulerServerOptions) {
     this.#opts = options;
@@ -89,7 +90,7 @@ export class SchedulerServer {
       const port = (this.#dashboard.address() as AddressInfo).port;
       this.#dashboardUrl = `http://${o.host ?? "127.0.0.1"}:${port}/`;
     }
-    const timeout = o.heartbeatTimeoutMs ?? 5000;
+    const timeout = o.heartbeatTimeoutMs ?? 10_000;
     this.#timer = setInterval(() => this.#checkHeartbeats(timeout), Math.min(1000, timeout / 2));
     this.#timer.unref();
   }
@@ -270,6 +271,15 @@ export class SchedulerServer {
 
   #checkHeartbeats(timeoutMs: number): void {
     const now = Date.now();
+    const sinceLast = now - this.#lastCheck;
+    this.#lastCheck = now;
+    if (sinceLast > timeoutMs / 2) {
+      // This process was stalled (a huge graph, a loaded machine): the workers' messages
+      // are still queued behind this timer. Give them a full timeout from now.
+      this.#log.warn("scheduler was busy; not counting missed heartbeats this round", { stalledMs: sinceLast });
+      for (const peer of this.#workers.values()) peer.lastSeen = now;
+      return;
+    }
     for (const peer of [...this.#workers.values()]) {
       if (now - peer.lastSeen > timeoutMs) {
         this.#log.warn("worker missed its heartbeats; declaring it dead", { id: peer.id, silentMs: now - peer.lastSeen });

@@ -49,6 +49,8 @@ export interface WorkerServerOptions {
   allowModules?: readonly string[];
   heartbeatMs?: number;
   logger?: Logger;
+  /** How long to keep trying to re-register after losing the scheduler (default 60 s). */
+  reconnectTimeoutMs?: number;
   /** Called when the worker stops (scheduler gone, close-worker). */
   onClose?: (reason: string) => void;
   validate?: boolean;
@@ -58,7 +60,7 @@ export interface WorkerServerOptions {
 export class WorkerServer {
   readonly #opts: WorkerServerOptions;
   readonly #log: Logger;
-  readonly state: WorkerState;
+  #state: WorkerState;
   readonly store: DataStore;
   readonly #peers: PeerPool;
   readonly #modules: string[] = [];
@@ -69,6 +71,8 @@ export class WorkerServer {
   #timer: NodeJS.Timeout | undefined;
   #id = "";
   #seq = 0;
+  /** Bumped on re-registration: results of older work are ignored. */
+  #epoch = 0;
   #closed = false;
   #closing: Promise<void> | undefined;
   readonly #baselineRss = process.memoryUsage.rss();
@@ -77,7 +81,7 @@ export class WorkerServer {
     this.#opts = options;
     this.#log = options.logger ?? createLogger("worker");
     const nthreads = options.nthreads ?? availableParallelism();
-    this.state = new WorkerState({ nthreads, validate: options.validate });
+    this.#state = new WorkerState({ nthreads, validate: options.validate });
     this.#memoryLimit = options.memoryLimit ?? 0;
     const dir = join(options.localDirectory ?? tmpdir(), `tusk-worker-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
     this.store = new DataStore(dir);
@@ -89,6 +93,11 @@ export class WorkerServer {
     const w = new WorkerServer(options);
     await w.#start();
     return w;
+  }
+
+  /** The worker's state machine (replaced when it re-registers with the scheduler). */
+  get state(): WorkerState {
+    return this.#state;
   }
 
   /** The id the scheduler gave this worker. */
@@ -105,27 +114,58 @@ export class WorkerServer {
     const o = this.#opts;
     this.#listener = await listen({ host: o.host, port: o.peerPort ?? 0, tlsCert: o.tlsCert, tlsKey: o.tlsKey, inproc: o.inproc ? true : undefined }, (comm) => this.#onPeer(comm));
     try {
-      this.#scheduler = await connect(o.scheduler, { timeoutMs: 10_000, ...(o.tlsCa ? { ca: o.tlsCa } : {}) });
-      const welcome = await sayHello(this.#scheduler, {
-        role: "worker", token: o.token, name: o.name, nthreads: this.state.nthreads,
-        memoryLimit: this.#memoryLimit, peerAddress: this.#listener.address,
-      });
-      this.#id = welcome.id;
+      await this.#register();
     } catch (error) {
       await this.#listener.close();
       throw error;
     }
-    this.#scheduler.onMessage((raw) => this.#onScheduler(raw));
-    this.#scheduler.onClose((info) => {
-      if (!this.#closed) {
-        this.#log.error("lost the connection to the scheduler; stopping", { reason: info.reason });
-        void this.close(`lost the scheduler: ${info.reason}`, { notify: false });
-      }
-    });
     const every = o.heartbeatMs ?? 500;
     this.#timer = setInterval(() => this.#heartbeat(), every);
     this.#timer.unref();
-    this.#log.info("worker started", { id: this.#id, scheduler: o.scheduler, peer: this.#listener.address, nthreads: this.state.nthreads, memoryLimit: this.#memoryLimit || "none" });
+    this.#log.info("worker started", { id: this.#id, scheduler: o.scheduler, peer: this.#listener.address, nthreads: this.#state.nthreads, memoryLimit: this.#memoryLimit || "none" });
+  }
+
+  /** Connects and says hello; wires the connection's handlers. */
+  async #register(): Promise<void> {
+    const o = this.#opts;
+    const comm = await connect(o.scheduler, { timeoutMs: 10_000, ...(o.tlsCa ? { ca: o.tlsCa } : {}) });
+    const welcome = await sayHello(comm, {
+      role: "worker", token: o.token, name: o.name, nthreads: this.#state.nthreads,
+      memoryLimit: this.#memoryLimit, peerAddress: this.#listener.address,
+    });
+    this.#scheduler = comm;
+    this.#id = welcome.id;
+    comm.onMessage((raw) => this.#onScheduler(raw));
+    comm.onClose((info) => {
+      if (!this.#closed && this.#scheduler === comm) void this.#reconnect(info.reason);
+    });
+  }
+
+  /**
+   * The scheduler closed the connection (it restarted, or thought this worker dead):
+   * drop every task and result (the scheduler has already rescheduled them) and join
+   * again as a fresh worker, retrying for a while before giving up.
+   */
+  async #reconnect(reason: string): Promise<void> {
+    this.#log.warn("lost the connection to the scheduler; dropping work and reconnecting", { reason });
+    this.#epoch++;
+    this.#state = new WorkerState({ nthreads: this.#state.nthreads, validate: this.#opts.validate });
+    for (const k of this.store.keys()) this.store.delete(k);
+    const deadline = Date.now() + (this.#opts.reconnectTimeoutMs ?? 60_000);
+    while (!this.#closed && Date.now() < deadline) {
+      try {
+        await this.#register();
+        this.#log.info("re-registered with the scheduler", { id: this.#id });
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code === "ERR_AUTH") break;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+    if (!this.#closed) {
+      this.#log.error("could not reach the scheduler again; stopping", { scheduler: this.#opts.scheduler });
+      await this.close(`lost the scheduler: ${reason}`, { notify: false });
+    }
   }
 
   #sid(what: string): string {
@@ -135,7 +175,7 @@ export class WorkerServer {
   #handle(event: WorkerEvent): void {
     let out: WorkerInstruction[];
     try {
-      out = this.state.handle(event);
+      out = this.#state.handle(event);
     } catch (error) {
       this.#log.error("worker state machine failed", { event: event.type, error: (error as Error).stack ?? String(error) });
       return;
@@ -189,7 +229,7 @@ export class WorkerServer {
 
   #execute(key: Key, task: Task): void {
     const inputs: Array<readonly [Key, Encoded]> = [];
-    const ts = this.state.tasks.get(key);
+    const ts = this.#state.tasks.get(key);
     try {
       for (const dep of ts?.dependencies ?? []) {
         const v = this.store.get(dep.key);
@@ -200,8 +240,9 @@ export class WorkerServer {
       return this.#handle({ type: "execute-failure", stimulusId: this.#sid("exec-failed"), key, error: toRemoteError(error) });
     }
     const request: BatchRequest = { modules: this.#modules, tasks: [task], keep: new Uint8Array([1]), inputs };
-    getPool(this.state.nthreads).run(request).then((response) => {
-      if (this.#closed) return;
+    const epoch = this.#epoch;
+    getPool(this.#state.nthreads).run(request).then((response) => {
+      if (this.#closed || epoch !== this.#epoch) return;
       if (response.failure) {
         const f = response.failure;
         const error: RemoteError = { name: f.name ?? "Error", message: this.#explain(f.message), ...(f.stack ? { stack: f.stack } : {}) };
@@ -213,7 +254,7 @@ export class WorkerServer {
       this.#handle({ type: "execute-success", stimulusId: this.#sid("exec-done"), key, nbytes });
       this.#checkMemory();
     }, (error: unknown) => {
-      if (this.#closed) return;
+      if (this.#closed || epoch !== this.#epoch) return;
       this.#handle({ type: "execute-failure", stimulusId: this.#sid("exec-failed"), key, error: toRemoteError(error) });
     });
   }
@@ -224,14 +265,15 @@ export class WorkerServer {
   }
 
   #gather(from: string, keys: Key[]): void {
+    const epoch = this.#epoch;
     this.#peers.getData(from, keys).then((reply) => {
-      if (this.#closed) return;
+      if (this.#closed || epoch !== this.#epoch) return;
       const got: Array<[Key, number]> = [];
       for (const [k, v] of Object.entries(reply.values)) got.push([k as Key, this.store.put(k as Key, v)]);
       this.#handle({ type: "gather-success", stimulusId: this.#sid("gathered"), from, got, missing: reply.missing });
       this.#checkMemory();
     }, (error: unknown) => {
-      if (this.#closed) return;
+      if (this.#closed || epoch !== this.#epoch) return;
       this.#log.warn("could not fetch from a peer", { peer: from, keys: keys.length, error: describeError(error) });
       this.#handle({ type: "gather-failure", stimulusId: this.#sid("gather-failed"), from, keys });
     });
@@ -246,7 +288,7 @@ export class WorkerServer {
             const values: Record<string, Encoded> = {};
             const missing: Key[] = [];
             for (const key of m.keys) {
-              const v = this.state.tasks.get(key)?.state === "memory" ? this.store.get(key) : undefined;
+              const v = this.#state.tasks.get(key)?.state === "memory" ? this.store.get(key) : undefined;
               if (v) values[key] = v;
               else missing.push(key);
             }
@@ -283,7 +325,7 @@ export class WorkerServer {
     const rss = process.memoryUsage.rss();
     const rssGuard = limit > 2 * this.#baselineRss && rss > limit * PAUSE_AT;
     const pause = this.store.memoryBytes > limit * PAUSE_AT || rssGuard;
-    if (pause !== this.state.paused) {
+    if (pause !== this.#state.paused) {
       this.#log.info(pause ? "pausing: memory above 80% of the limit" : "resuming", { managed: this.store.memoryBytes, rss, limit });
       this.#handle({ type: pause ? "pause" : "unpause", stimulusId: this.#sid("memory") });
     }
@@ -294,7 +336,7 @@ export class WorkerServer {
     this.#checkMemory();
     this.#scheduler.send({
       type: "heartbeat", memory: process.memoryUsage.rss(), managed: this.store.memoryBytes,
-      spilled: this.store.spilledBytes, paused: this.state.paused,
+      spilled: this.store.spilledBytes, paused: this.#state.paused,
     });
   }
 
