@@ -11,7 +11,7 @@ import { ValidationError } from "../errors.js";
 import { LayeredGraph, layer } from "../graph/graph.js";
 import { makeKey, makeName, tokenize } from "../graph/key.js";
 import { lit, task } from "../graph/task.js";
-import { encodeValue } from "../graph/codec.js";
+import { encodeValue, type Encoded } from "../graph/codec.js";
 import { DataFrame } from "./frame.js";
 import type { FrameMeta } from "./meta.js";
 import { arrowSchema, fieldDtype, fromValues, makePartition, readColumn, toValues, type ColumnData, type Partition } from "./partition.js";
@@ -49,10 +49,26 @@ export function splitLengths(total: number, options: FromOptions, what: string):
   return Array.from({ length: n }, (_, i) => Math.floor((total * (i + 1)) / n) - Math.floor((total * i) / n));
 }
 
-/** A frame from in-memory partitions (each kept in the graph as encoded buffers). */
+/**
+ * A frame from in-memory partitions, each kept in the graph as its encoded buffers
+ * copied once into SharedArrayBuffers: worker threads then read them without copying
+ * (a structured clone of a SharedArrayBuffer shares it), however often the frame is
+ * computed.
+ */
 export function fromPartitions(parts: readonly Partition[], meta: FrameMeta, prefix: string, token: unknown): DataFrame {
   const name = makeName(prefix, token);
-  const tasks = parts.map((p, i) => task(makeKey(name, i), "tusk.persisted", lit(encodeValue(p))));
+  const shared = (p: Partition): Encoded => {
+    const e = encodeValue(p);
+    return {
+      ...e,
+      buffers: e.buffers.map((b) => {
+        const view = new Uint8Array(new SharedArrayBuffer(b.byteLength));
+        view.set(b);
+        return view;
+      }),
+    };
+  };
+  const tasks = parts.map((p, i) => task(makeKey(name, i), "tusk.persisted", lit(shared(p))));
   return DataFrame.fromGraph(new LayeredGraph([layer(name, tasks, [], { kind: prefix })]), tasks.map((t) => t.key), meta, { lengths: parts.map((p) => p.numRows) });
 }
 
