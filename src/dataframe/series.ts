@@ -152,6 +152,19 @@ export class Series implements Collection<dfd.Series> {
     return computeOne(this, options);
   }
 
+  /**
+   * Computes the Series as a one-column Arrow Table (one batch per partition).
+   * @example const table = await df.column("fare").toArrow();
+   */
+  async toArrow(options: ComputeOptions = {}): Promise<import("apache-arrow").Table> {
+    const { graph, keys, meta } = this.toPartitions();
+    const parts = await computeOne<Partition[]>({
+      [TUSK]: () => ({ graph, keys, finalize: (v: unknown[]) => v as Partition[], rebuild: () => { throw new ValidationError("toArrow cannot be persisted"); } }),
+    }, options);
+    const { toArrowTable } = await import("./edges.js");
+    return toArrowTable(parts, { columns: [meta] });
+  }
+
   #with(expr: ColExpr, dtype: Dtype, frame: FrameExpr = this.#frame, name = this.#name): Series {
     return new Series(frame, expr, name, dtype);
   }

@@ -54,6 +54,13 @@ describe("Arrow edges", () => {
     expect([...back.getChild("s")!]).toEqual(["a", "b", "a", "c", "b"]);
   });
 
+  vtest("Series.toArrow gives a one-column table", async () => {
+    const df = fromDanfo(new dfd.DataFrame({ x: [1, 2, 3] }), { npartitions: 2 });
+    const t = await df.column("x").gt(1).toArrow({ scheduler: "sync", progress: false });
+    expect(t.schema.fields.map((f) => f.name)).toEqual(["x"]);
+    expect([...t.getChild("x")!]).toEqual([false, true, true]);
+  });
+
   vtest("datetimes travel as Float64 ms inside and as Timestamp(ms) out", async () => {
     const meta = frameMeta([["t", "datetime"]]);
     const part = makePartition(meta, [fromValues("datetime", [new Date(0), null, new Date(86_400_000)])]);
