@@ -23,6 +23,8 @@ const vendorIdx = Int32Array.from({ length: rows }, () => Math.floor(rand() * 5)
 const fare = Float64Array.from({ length: rows }, () => Math.round(rand() * 6000) / 100);
 const tip = Float64Array.from({ length: rows }, () => Math.round(rand() * 1000) / 100);
 const id = Int32Array.from({ length: rows }, (_, i) => i);
+/** Many groups: rows / 2 distinct keys, each on two rows far apart (in different partitions). */
+const user = Int32Array.from({ length: rows }, (_, i) => (i * 7919) % Math.max(1, rows >> 1));
 const vendor = Array.from(vendorIdx, (v) => vendors[v]!);
 
 async function best<T>(f: () => Promise<T>, repeat = 3): Promise<{ ms: number; out: T }> {
@@ -36,7 +38,7 @@ async function best<T>(f: () => Promise<T>, repeat = 3): Promise<{ ms: number; o
   return { ms, out };
 }
 
-const table = tableFromArrays({ id, vendor, fare, tip });
+const table = tableFromArrays({ id, vendor, fare, tip, user });
 const df = fromArrow(table, { npartitions: 16 });
 const w1 = () => df.groupby(["vendor"]).agg({ fare: "mean", tip: "sum", id: "count" });
 
@@ -45,12 +47,15 @@ const sync = await best(() => w1().compute({ scheduler: "sync", progress: false 
 const threads = await best(() => w1().compute({ scheduler: "threads", progress: false }));
 const stats = await best(() => df.column("fare").std().compute({ scheduler: "threads", progress: false }));
 const median = await best(() => df.column("fare").median().compute({ scheduler: "threads", progress: false }), 1);
+// to Arrow: a million-row danfo DataFrame alone takes seconds to build, which is not the groupby
+const many = await best(() => df.groupby(["user"]).agg({ fare: "sum" }).toArrow({ scheduler: "sync", progress: false }), 1);
 
 // pandas on the same values
 const dir = mkdtempSync(join(tmpdir(), "tusk-groupby-"));
 writeFileSync(join(dir, "vendor.bin"), Buffer.from(vendorIdx.buffer));
 writeFileSync(join(dir, "fare.bin"), Buffer.from(fare.buffer));
 writeFileSync(join(dir, "tip.bin"), Buffer.from(tip.buffer));
+writeFileSync(join(dir, "user.bin"), Buffer.from(user.buffer));
 const py = `
 import numpy as np, pandas as pd, time, json, sys
 d = sys.argv[1]
@@ -66,11 +71,13 @@ def best(f, n=3):
 t, r = best(w1)
 ts, s = best(lambda: df["fare"].std())
 tm, m = best(lambda: df["fare"].median(), 1)
-print(json.dumps({"w1": t * 1000, "std": ts * 1000, "median": tm * 1000, "sum_tip": float(r["tip_sum"].sum()), "std_v": float(s), "median_v": float(m)}))
+df["user"] = np.fromfile(d + "/user.bin", dtype=np.int32)
+tg, g = best(lambda: df.groupby("user").agg(fare_sum=("fare", "sum")), 1)
+print(json.dumps({"w1": t * 1000, "std": ts * 1000, "median": tm * 1000, "many": tg * 1000, "groups": int(len(g)), "sum_tip": float(r["tip_sum"].sum()), "std_v": float(s), "median_v": float(m)}))
 `;
 const p = spawnSync("/usr/bin/python3", ["-c", py, dir], { encoding: "utf8" });
 rmSync(dir, { recursive: true, force: true });
-const pandas = p.status === 0 ? JSON.parse(p.stdout) as { w1: number; std: number; median: number; sum_tip: number; std_v: number; median_v: number } : undefined;
+const pandas = p.status === 0 ? JSON.parse(p.stdout) as { w1: number; std: number; median: number; many: number; groups: number; sum_tip: number; std_v: number; median_v: number } : undefined;
 if (!pandas) console.log(`pandas failed: ${p.stderr.slice(0, 400)}`);
 
 // danfo on a prefix (it needs ~1.5 KB per row)
@@ -85,6 +92,7 @@ if (pandas) row("pandas (in memory, categorical key)", pandas.w1, `→ tusk thre
 row(`danfojs-node on ${danfoRows.toLocaleString()} rows`, danfo.ms, `→ per row ${(danfo.ms / danfoRows * rows).toFixed(0)} ms scaled to ${rows.toLocaleString()} rows: tusk threads is ${((danfo.ms / danfoRows * rows) / threads.ms).toFixed(0)}× faster`);
 row("tusk fare.std() threads", stats.ms, pandas ? `pandas ${pandas.std.toFixed(1)} ms` : "");
 row("tusk fare.median() threads (exact)", median.ms, pandas ? `pandas ${pandas.median.toFixed(1)} ms` : "");
+row(`tusk groupby(user) sum → Arrow, ${many.out.numRows.toLocaleString()} groups, sync`, many.ms, pandas ? `pandas ${pandas.many.toFixed(1)} ms (${pandas.groups.toLocaleString()} groups)` : "");
 if (pandas) {
   console.log(`check: sum(tip_sum) tusk ${tipSum} pandas ${pandas.sum_tip}; std tusk ${stats.out} pandas ${pandas.std_v}; median tusk ${median.out} pandas ${pandas.median_v}`);
 }
