@@ -271,7 +271,8 @@ export class Series implements Collection<dfd.Series> {
   /**
    * Applies a closure-free function to each value (on strings: once per distinct
    * value). Extra values go in `{ args }`; the output dtype is inferred from a sample
-   * call unless given as `{ dtype }`.
+   * call unless given as `{ dtype }`. Differences from danfo: a null is not passed to
+   * the function and stays null; datetimes are passed as Date objects.
    * @example s.apply((x, k) => x * k, { args: [2] })
    */
   apply(fn: (value: never, ...args: never[]) => unknown, options: ApplyOptions = {}): Series {
