@@ -37,8 +37,10 @@ describe("sortValues", () => {
     partitionsArb(n)))], { numRuns: 20 })(
     "a skewed key (90% one value) stays sorted and stable",
     async ([keys, lengths]) => {
-      const d = new dfd.DataFrame({ k: keys, pos: keys.map((_, i) => i) }, { dtypes: ["int32", "int32"] });
-      const got = await computeRows(fromDanfo(keys.length ? d : new dfd.DataFrame([], { columns: ["k", "pos"], dtypes: ["int32", "int32"] }), { lengths }).sortValues("k"));
+      const d = keys.length
+        ? new dfd.DataFrame({ k: keys, pos: keys.map((_, i) => i) }, { dtypes: ["int32", "int32"] })
+        : new dfd.DataFrame([], { columns: ["k", "pos"], dtypes: ["int32", "int32"] });
+      const got = await computeRows(fromDanfo(d, { lengths }).sortValues("k"));
       expectRowsInOrder(got.rows, sortRows(keys.map((k, i) => [k, i]), [0], [true]));
     },
   );

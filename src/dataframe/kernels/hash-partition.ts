@@ -108,23 +108,30 @@ export function takeRows(batch: Partition, idx: Int32Array, meta: FrameMeta = pa
   return makePartition(meta, cols, idx.length);
 }
 
-/** Cuts a partition into `n` buckets by `bucket[i]`; rows keep their order in a bucket. */
-export function splitRows(batch: Partition, bucket: Int32Array, n: number): Partition[] {
+/**
+ * Cuts a partition into `n` buckets by `bucket[i]`; rows keep their order in a bucket.
+ * Returns a function that makes bucket j on demand, so a caller can stage buckets one
+ * at a time (peak memory: the partition plus one bucket, not two copies of it).
+ */
+export function bucketRows(batch: Partition, bucket: Int32Array, n: number): (j: number) => Partition {
   const meta = partitionMeta(batch);
   const counts = new Int32Array(n + 1);
   for (let i = 0; i < bucket.length; i++) counts[bucket[i]! + 1]!++;
   for (let b = 0; b < n; b++) counts[b + 1]! += counts[b]!;
-  const starts = counts.slice(0, n);
   const perm = new Int32Array(bucket.length);
   const fill = counts.slice(0, n);
   for (let i = 0; i < bucket.length; i++) perm[fill[bucket[i]!]!++] = i;
   const cols = meta.columns.map((_, j) => readColumn(batch, j));
-  const out: Partition[] = [];
-  for (let b = 0; b < n; b++) {
-    const idx = perm.subarray(starts[b]!, counts[b + 1]!);
-    out.push(makePartition(meta, cols.map((c) => compactDictionary(gather(c, idx))), idx.length));
-  }
-  return out;
+  return (b) => {
+    const idx = perm.subarray(counts[b]!, counts[b + 1]!);
+    return makePartition(meta, cols.map((c) => compactDictionary(gather(c, idx))), idx.length);
+  };
+}
+
+/** Cuts a partition into `n` buckets (all at once). */
+export function splitRows(batch: Partition, bucket: Int32Array, n: number): Partition[] {
+  const at = bucketRows(batch, bucket, n);
+  return Array.from({ length: n }, (_, j) => at(j));
 }
 
 /** Concatenates columns of one dtype (string dictionaries merged). */

@@ -159,6 +159,22 @@ export function rangeBuckets(batch: Partition, spec: SortSpec, divisions: readon
   const out = new Int32Array(n);
   if (divisions.length === 0) return out;
   const cols = keyColumns(batch, spec.by);
+  if (cols.length === 1 && cols[0]!.kind !== "string") {
+    // One numeric key: binary search over doubles (missing = NaN, last).
+    const c = cols[0]!;
+    const asc = spec.ascending[0]!;
+    const d = Float64Array.from(divisions, (t) => (t[0] === null ? NaN : Number(t[0])));
+    for (let i = 0; i < n; i++) {
+      const x = c.num(i);
+      let lo = 0; let hi = d.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (cmpNum(d[mid]!, x, asc) <= 0) lo = mid + 1; else hi = mid;
+      }
+      out[i] = lo;
+    }
+    return out;
+  }
   const row: Cell[] = new Array(cols.length);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < cols.length; j++) row[j] = cols[j]!.cell(i);

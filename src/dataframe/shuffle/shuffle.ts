@@ -28,7 +28,7 @@ import { defineOp, registerOpModule } from "../../graph/ops.js";
 import { list, lit, ref, task, type Arg, type Task } from "../../graph/task.js";
 import type { FrameMeta } from "../meta.js";
 import type { Partition } from "../partition.js";
-import { concatPartitions, hashBuckets, splitRows } from "../kernels/hash-partition.js";
+import { bucketRows, concatPartitions, hashBuckets } from "../kernels/hash-partition.js";
 import type { Cell } from "../kernels/reduce-access.js";
 import { rangeBuckets, type SortSpec } from "../kernels/sort.js";
 import { staging, type StagedBuckets, type StagingSpec } from "./staging.js";
@@ -64,7 +64,7 @@ defineOp("dataframe.shuffle.init", (spec: StagingSpec) => {
 
 defineOp("dataframe.shuffle.split", (_init: unknown, part: Partition, spec: StagingSpec, p: PartitionerSpec, n: number, input: number, divisions?: Cell[][]): StagedBuckets => {
   const buckets = p.kind === "hash" ? hashBuckets(part, p.columns, n) : rangeBuckets(part, p.spec, divisions ?? []);
-  return staging(spec).write(input, splitRows(part, buckets, n));
+  return staging(spec).write(input, n, bucketRows(part, buckets, n));
 });
 
 defineOp("dataframe.shuffle.barrier", (staged: StagedBuckets[]) => staged);

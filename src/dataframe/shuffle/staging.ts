@@ -30,8 +30,8 @@ export interface StagedBuckets {
 export interface ShuffleStaging {
   /** Prepares the staging (once per computation, before any write). */
   init(): void;
-  /** Stores the buckets of input partition `input`. */
-  write(input: number, buckets: readonly Partition[]): StagedBuckets;
+  /** Stores the `n` buckets of input partition `input`, made one at a time by `bucket(j)`. */
+  write(input: number, n: number, bucket: (j: number) => Partition): StagedBuckets;
   /** The buckets for output partition `output`, in input order. */
   read(staged: readonly StagedBuckets[], output: number): Partition[];
   /** Deletes everything (idempotent). */
@@ -51,7 +51,7 @@ class DiskStaging implements ShuffleStaging {
     mkdirSync(this.dir, { recursive: true });
   }
 
-  write(input: number, buckets: readonly Partition[]): StagedBuckets {
+  write(input: number, n: number, bucket: (j: number) => Partition): StagedBuckets {
     // A fresh name per write: a retried or concurrent task never clobbers a file a
     // collect task may be reading. The folder must exist (made by init): a split that
     // outlives a cancelled computation fails instead of recreating it.
@@ -61,7 +61,8 @@ class DiskStaging implements ShuffleStaging {
     const fd = openSync(file, "wx");
     try {
       let at = 0;
-      for (const b of buckets) {
+      for (let j = 0; j < n; j++) {
+        const b = bucket(j);
         if (b.numRows > 0) {
           const bytes = tableToIPC(new Table([forIpc(b)]), "stream");
           writeSync(fd, bytes);
