@@ -143,7 +143,7 @@ function refGroupby(frame: FrameSpec, keys: string[], aggs: Record<string, Op[]>
 const opsArb = fc.uniqueArray(fc.constantFrom(...DANFO_OPS), { minLength: 1, maxLength: 4 });
 
 describe("groupby(...).agg", () => {
-  test.prop([groupFrameArb({ missing: false, minRows: 1 }), opsArb, opsArb], { numRuns: 60 })(
+  test.prop([groupFrameArb({ missing: false, minRows: 1 }), opsArb, opsArb], { numRuns: 40 })(
     "equals danfo's agg: columns, key order, values", async ({ frame, keys, lengths, splitEvery }, vOps, iOps) => {
       const d = toDanfo(frame);
       const got = await fromDanfo(d, { lengths }).groupby(keys).agg({ v: vOps, i: iOps }, { splitEvery }).compute(SYNC);

@@ -91,7 +91,7 @@ function expectClose(op: Stat, got: unknown, expected: unknown, xs: readonly num
 }
 
 describe("Series reductions", () => {
-  test.prop([seriesArb(["int32", "float64", "boolean"])], { numRuns: 60 })(
+  test.prop([seriesArb(["int32", "float64", "boolean"])], { numRuns: 40 })(
     "sum mean min max count std var median equal danfo's", async ({ kind, values, lengths, splitEvery }) => {
       const d = values.length === 0 ? new dfd.Series([0]) : oneColumn(kind, values).column("x");
       const s = fromDanfo(oneColumn(kind, values), { lengths }).column("x");
@@ -152,7 +152,7 @@ describe("Series reductions", () => {
 describe("DataFrame reductions", () => {
   const numericFrames = frameAndPartitions({ kinds: ["int32", "float64", "boolean", "float64"] });
 
-  test.prop([numericFrames, fc.integer({ min: 2, max: 4 })], { numRuns: 40 })(
+  test.prop([numericFrames, fc.integer({ min: 2, max: 4 })], { numRuns: 25 })(
     "{ axis: 0 } equals danfo's per-column Series (index = column names)", async ({ frame, lengths }, splitEvery) => {
       const d = toDanfo(frame);
       const df = fromDanfo(d, { lengths });
