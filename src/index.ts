@@ -14,6 +14,9 @@ export { config, type TuskConfig } from "./graph/config.js";
 export { delayed, Delayed, type DelayedFunction, type DelayedOptions, type MaybeDelayed } from "./delayed/delayed.js";
 export { DataFrame, Series, Scalar, fromDanfo, fromArrow, type FromOptions, type MapPartitionsOptions } from "./dataframe/index.js";
 export { merge, concat, type MergeOptions, type ConcatOptions } from "./dataframe/index.js";
+export type { GroupBy, GroupOptions } from "./dataframe/verbs/groupby.js";
+export type { Reduced } from "./dataframe/verbs/reduced.js";
+export type { ReduceOptions } from "./dataframe/verbs/reductions.js";
 export {
   readCSV, readParquet, readJSON, toCSV, toParquet, writeSampleTaxiCsv,
   type ReadCsvOptions, type ReadParquetOptions, type ReadJsonOptions, type ToCsvOptions, type ToParquetOptions,
