@@ -2,13 +2,14 @@
 // none, then runs a real chunked computation on the local thread pool and prints the
 // result and the time it took.
 import { existsSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import * as tk from "tusk";
 
 const path = process.env.TUSK_SAMPLE ?? "data/taxi-sample.csv";
 const rows = Number(process.env.TUSK_SAMPLE_ROWS ?? 1_000_000);
 
 if (!existsSync(path)) {
-  mkdirSync("data", { recursive: true });
+  mkdirSync(dirname(path), { recursive: true });
   const t0 = performance.now();
   await tk.writeSampleTaxiCsv(path, rows);
   console.log(`made ${path} (${rows.toLocaleString()} rows) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
