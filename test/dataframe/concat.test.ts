@@ -30,7 +30,7 @@ describe("concat", () => {
   vtest("axis 0 with different columns matches danfo (missing columns are null there)", async () => {
     const a = new dfd.DataFrame({ x: [1, 2], s: ["a", "b"] }, { dtypes: ["int32", "string"] });
     const b = new dfd.DataFrame({ x: [1.5, 3], y: [true, false] }, { dtypes: ["float32", "boolean"] });
-    const got = await computeRows(concat({ dfList: [fromDanfo(a), fromDanfo(b, { npartitions: 2 })], axis: 0 }), { scheduler: "threads" });
+    const got = await computeRows(concat({ dfList: [fromDanfo(a), fromDanfo(b, { npartitions: 2 })], axis: 0 }));
     const expected = dfd.concat({ dfList: [a, b], axis: 0 }) as dfd.DataFrame;
     expect(got.columns).toEqual(expected.columns);
     expectRowsInOrder(got.rows, (expected.values as unknown[][]).map((r) => r.map((v) => (typeof v === "number" && Number.isNaN(v) ? null : v))));
