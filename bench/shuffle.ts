@@ -67,7 +67,8 @@ async function child(workload: string, csv: string, memory: string): Promise<voi
   }
   const work_s = (performance.now() - t0) / 1000;
   const rss_mib = Math.round(process.resourceUsage().maxRSS / 1024);
-  const left = readdirSync(tk.config.get().localDirectory).filter((f) => f.startsWith("tusk-shuffle-") || f.startsWith("tusk-spill-"));
+  // This process's staging and spill folders (their names carry the pid) still on disk.
+  const left = readdirSync(tk.config.get().localDirectory).filter((f) => (f.startsWith("tusk-shuffle-") || f.startsWith("tusk-spill-")) && f.includes(`-${process.pid}-`));
   extra.staging_left = left.length;
   await tk.shutdown();
   console.log("RESULT " + JSON.stringify({ work_s, rss_mib, result, extra }));
