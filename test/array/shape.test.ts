@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { afterAll, describe, expect, test } from "vitest";
 import * as tk from "../../src/index.js";
+import { TUSK } from "../../src/graph/collection.js";
+import { prepareGraph } from "../../src/graph/compute.js";
 import { SYNC, caseArb, chunksArb, expectClose, run, shapeArb, tfReady, toTf, toTk, typed, type Case } from "./helpers.js";
 
 afterAll(() => tk.shutdown());
@@ -90,8 +92,6 @@ describe("shape operations", () => {
       expectClose(await run(y), ref.dataSync(), 1e-5, 1e-5);
     }), { numRuns: 25 });
     const x = tk.array.random.uniform([6, 6], { chunks: 3, seed: 1 });
-    const { prepareGraph } = await import("../../src/graph/compute.js");
-    const { TUSK } = await import("../../src/graph/collection.js");
     const s = x.add(x.T);
     const { graph } = prepareGraph([s[TUSK]()]);
     expect([...graph.values()].some((t) => t.op === "array.transpose")).toBe(false);
