@@ -10,7 +10,9 @@
  *   on id (hash shuffle of both sides), then count and sum(fare) of the result;
  * - SORT: full `sortValues("fare")` written to Parquet, with `memoryLimit` (default 1GB).
  * Peers, measured in the same run with /usr/bin/time -v: Dask (threaded scheduler, 2
- * workers) with /work/shared/peers/bench/df_py.py for W3 and W4. danfojs-node needs
+ * workers) with /work/shared/peers/bench/df_py.py for W3 and W4, and the script below
+ * for LL (task shuffle merge) and SORT (Debian has no pyarrow, so Dask's sort is
+ * computed to partition lengths, not written to Parquet: it does less work than tusk). danfojs-node needs
  * ~35-40 s per read of the 2M file and timed out on W3 in /work/shared/peers/RESULTS.md:
  * add `--peers danfo` to run its W4 on the 2M file here.
  */
@@ -101,6 +103,35 @@ function runDask(peer: string, workload: string, csv: string): Result | string {
   return { work_s: res.work_s as number, rss_mib: timeRss(r.stderr) ?? -1, result: res.result, extra: { wall_s: (performance.now() - t0) / 1000 } };
 }
 
+/** Dask (threaded, 2 workers) for LL and SORT: the same work, results fingerprinted alike. */
+const DASK_SHUFFLE = `
+import json, sys, time
+import dask, dask.dataframe as dd
+dask.config.set(scheduler="threads", num_workers=2)
+wl, path = sys.argv[1], sys.argv[2]
+t0 = time.perf_counter()
+df = dd.read_csv(path)
+if wl == "LL":
+    left = df[["id", "fare"]]
+    right = df[df.id % 4 == 0][["id", "tip"]]
+    j = left.merge(right, on="id", how="inner", shuffle="tasks")
+    n, s = dask.compute(j.shape[0], j.fare.sum())
+    res = {"rows": int(n), "sum_fare": round(float(s), 2)}
+else:
+    out = df.sort_values("fare")
+    lens, first = dask.compute(out.map_partitions(len), out.fare.head(1, npartitions=-1, compute=False))
+    res = {"rows": int(lens.sum()), "min_fare": float(first.iloc[0])}
+print("RESULT " + json.dumps({"work_s": time.perf_counter() - t0, "result": res}), flush=True)
+`;
+
+function runDaskShuffle(workload: string, csv: string): Result | string {
+  const t0 = performance.now();
+  const r = spawnSync("/usr/bin/time", ["-v", "/usr/bin/python3", "-c", DASK_SHUFFLE, workload, csv], { encoding: "utf8", maxBuffer: 64 * 2 ** 20 });
+  const res = parseResult(r.stdout);
+  if (!res) return `failed (exit ${r.status}): ${r.stderr.split("\n").slice(-4).join(" | ")}`;
+  return { work_s: res.work_s as number, rss_mib: timeRss(r.stderr) ?? -1, result: res.result, extra: { wall_s: (performance.now() - t0) / 1000 } };
+}
+
 function runDanfoW4(csv: string): Result | string {
   const code = `
     const dfd = require("danfojs-node");
@@ -143,6 +174,7 @@ async function main(): Promise<void> {
     console.log(`${w}:`);
     show("tusk", runTusk(w, csv, memory));
     if (w === "W3" || w === "W4") for (const p of peers) if (p.startsWith("dask") || p === "pandas") show(p, runDask(p, w, csv));
+    if ((w === "LL" || w === "SORT") && peers.includes("dask-threads")) show("dask-threads", runDaskShuffle(w, csv));
     if (w === "W4" && peers.includes("danfo")) show("danfo", runDanfoW4(csv));
   }
 }
