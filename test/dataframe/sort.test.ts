@@ -91,6 +91,17 @@ describe("nLargest / nSmallest", () => {
     },
   );
 
+  test.prop([fc.array(fc.tuple(fc.oneof(fc.integer({ min: 0, max: 30 }), fc.constant(null), fc.constant(Number.NaN)), fc.integer({ min: 0, max: 3 })), { minLength: 200, maxLength: 400 }), fc.integer({ min: 1, max: 20 }), fc.boolean()], { numRuns: 10 })(
+    "partitions much larger than n take the candidate path (ties, nulls and NaN in the first key)",
+    async (rows, n, largest) => {
+      const d = new dfd.DataFrame({ a: rows.map((r) => r[0]), b: rows.map((r) => r[1]), pos: rows.map((_, i) => i) }, { dtypes: ["float32", "int32", "int32"] });
+      const df = fromDanfo(d, { npartitions: 2 });
+      const got = await computeRows(largest ? df.nLargest(n, ["a", "b"]) : df.nSmallest(n, ["a", "b"]));
+      const all = rows.map((r, i) => [r[0], r[1], i]);
+      expectRowsInOrder(got.rows, sortRows(all, [0, 1], [!largest, !largest]).slice(0, n));
+    },
+  );
+
   vtest("Series.nLargest gives the largest values", async () => {
     const s = fromDanfo(new dfd.DataFrame({ x: [3, 9, 1, 9, 4] }), { npartitions: 3 }).column("x");
     expect((await s.nLargest(3).compute({ scheduler: "sync", progress: false })).values).toEqual([9, 9, 4]);

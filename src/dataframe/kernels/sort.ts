@@ -200,6 +200,28 @@ export function sortPartition(batch: Partition, spec: SortSpec): Partition {
 
 /** The first `n` rows of a partition sorted by `spec` (stable). */
 export function topRows(batch: Partition, spec: SortSpec, n: number): Partition {
+  const rows = batch.numRows;
+  if (n < rows / 4) {
+    // Only rows whose first key is at least as good as the n-th best can be in the top
+    // n (ties on it included): find that value with a native numeric sort of the key,
+    // keep the candidates (in row order, so stability holds) and sort just those.
+    const first = keyColumns(batch, spec.by.slice(0, 1))[0]!;
+    if (first.kind !== "string") {
+      const asc = spec.ascending[0]!;
+      const vals = new Float64Array(rows);
+      let m = 0;
+      for (let i = 0; i < rows; i++) { const x = first.num(i); if (x === x) vals[m++] = x; }
+      if (m >= n && n > 0) {
+        const sorted = vals.subarray(0, m).sort();
+        const t = asc ? sorted[n - 1]! : sorted[m - n]!;
+        const keep: number[] = [];
+        for (let i = 0; i < rows; i++) { const x = first.num(i); if (x === x && (asc ? x <= t : x >= t)) keep.push(i); }
+        const cand = takeRows(batch, Int32Array.from(keep));
+        const order = sortOrder(cand, spec);
+        return takeRows(cand, order.subarray(0, Math.min(n, order.length)));
+      }
+    }
+  }
   const order = sortOrder(batch, spec);
   return order.length <= n && isSorted(order) ? batch : takeRows(batch, order.subarray(0, Math.min(n, order.length)));
 }
