@@ -32,6 +32,15 @@ export function getPool(nthreads: number): Piscina<BatchRequest, BatchResponse> 
       concurrentTasksPerWorker: 1,
       atomics: "disabled",
     });
+    // When a batch is aborted while its thread is already posting the result, piscina
+    // receives a message for a task it no longer tracks and emits "error" on the pool;
+    // unhandled, that would crash the process. The computation was cancelled, so the
+    // late result is simply dropped; any other pool error is reported as a warning.
+    pool.on("error", (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      if (message.startsWith("Unexpected message from Worker")) return;
+      process.emitWarning(`tusk thread pool: ${message}`, { code: "TUSK_POOL" });
+    });
     pools.set(nthreads, pool);
   }
   return pool;
