@@ -5,9 +5,9 @@
  * arrays over the file's bytes without re-encoding. The worker's main thread never
  * decodes values: they stay {@link Encoded} from the thread pool to peers.
  */
-import { mkdirSync, openSync, closeSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { deserialize, serialize } from "node:v8";
+import { readSpillFile, writeSpillFile } from "../../graph/spill-file.js";
 import { encodedSize, type Encoded } from "../../graph/codec.js";
 import type { Key } from "../../graph/key.js";
 
@@ -64,7 +64,7 @@ export class DataStore {
     this.#entries.delete(key);
     this.#entries.set(key, entry);
     if (!entry.encoded) {
-      entry.encoded = readSpill(entry.file!);
+      entry.encoded = readSpillFile(entry.file!);
       rmSync(entry.file!, { force: true });
       entry.file = undefined;
       this.memoryBytes += entry.nbytes;
@@ -114,38 +114,7 @@ export class DataStore {
       this.#made = true;
     }
     const file = join(this.#dir, `${this.#seq++}.bin`);
-    const header = serialize({ codec: e.codec, meta: e.meta, lengths: e.buffers.map((b) => b.byteLength) });
-    const len = Buffer.alloc(8);
-    len.writeUInt32LE(header.byteLength, 0);
-    const fd = openSync(file, "w");
-    try {
-      writeSync(fd, len);
-      writeSync(fd, header);
-      let offset = 8 + header.byteLength;
-      for (const b of e.buffers) {
-        const pad = (8 - (offset % 8)) % 8;
-        if (pad) writeSync(fd, new Uint8Array(pad));
-        writeSync(fd, b);
-        offset += pad + b.byteLength;
-      }
-    } finally {
-      closeSync(fd);
-    }
+    writeSpillFile(file, e);
     return file;
   }
-}
-
-function readSpill(file: string): Encoded {
-  let bytes: Uint8Array = readFileSync(file);
-  if (bytes.byteOffset % 8 !== 0) bytes = new Uint8Array(bytes);
-  const headerLength = Buffer.from(bytes.buffer, bytes.byteOffset, 8).readUInt32LE(0);
-  const header = deserialize(bytes.subarray(8, 8 + headerLength)) as { codec: string; meta: unknown; lengths: number[] };
-  const buffers: Uint8Array[] = [];
-  let offset = 8 + headerLength;
-  for (const n of header.lengths) {
-    offset += (8 - (offset % 8)) % 8;
-    buffers.push(bytes.subarray(offset, offset + n));
-    offset += n;
-  }
-  return { codec: header.codec, meta: header.meta, buffers };
 }

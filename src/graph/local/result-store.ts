@@ -7,11 +7,11 @@
  * The spill folder is made on first spill and removed by {@link ResultStore.close},
  * which the executor calls whatever the outcome (success, error, cancel).
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from "node:fs";
+import { mkdirSync, rmSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
-import { deserialize, serialize } from "node:v8";
 import { encodedSize, type Encoded } from "../codec.js";
 import type { Key } from "../key.js";
+import { readSpillFile, writeSpillFile } from "../spill-file.js";
 
 interface Entry {
   encoded?: Encoded;
@@ -125,39 +125,7 @@ export class ResultStore {
       mkdirSync(this.#dir, { recursive: true });
     }
     const file = join(this.#dir, `${this.#seq++}.bin`);
-    const header = serialize({ codec: e.codec, meta: e.meta, lengths: e.buffers.map((b) => b.byteLength) });
-    const parts: Uint8Array[] = [];
-    const len = Buffer.alloc(8);
-    len.writeUInt32LE(header.byteLength, 0);
-    parts.push(len, header);
-    let offset = 8 + header.byteLength;
-    for (const b of e.buffers) {
-      const pad = (8 - (offset % 8)) % 8;
-      if (pad) parts.push(new Uint8Array(pad));
-      parts.push(b);
-      offset += pad + b.byteLength;
-    }
-    const fd = openSync(file, "w");
-    try {
-      for (const p of parts) writeSync(fd, p);
-    } finally {
-      closeSync(fd);
-    }
+    writeSpillFile(file, e);
     return file;
   }
-}
-
-function readSpillFile(file: string): Encoded {
-  let bytes: Uint8Array = readFileSync(file);
-  if (bytes.byteOffset % 8 !== 0) bytes = new Uint8Array(bytes);
-  const headerLength = Buffer.from(bytes.buffer, bytes.byteOffset, 8).readUInt32LE(0);
-  const header = deserialize(bytes.subarray(8, 8 + headerLength)) as { codec: string; meta: unknown; lengths: number[] };
-  const buffers: Uint8Array[] = [];
-  let offset = 8 + headerLength;
-  for (const n of header.lengths) {
-    offset += (8 - (offset % 8)) % 8;
-    buffers.push(bytes.subarray(offset, offset + n));
-    offset += n;
-  }
-  return { codec: header.codec, meta: header.meta, buffers };
 }
