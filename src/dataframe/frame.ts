@@ -19,7 +19,7 @@ import { LayeredGraph, layer } from "../graph/graph.js";
 import { keyName, makeKey, makeName, type Key } from "../graph/key.js";
 import { shipFunction } from "../graph/shipped-function.js";
 import { lit, ref, task, list } from "../graph/task.js";
-import { partitionsToDanfo } from "./danfo.js";
+import { loadDanfo, partitionsToDanfo } from "./danfo.js";
 import { align, dtypeMap, filterExpr, passThrough, selectExpr } from "./expr/build.js";
 import { assertMask, col, litValue, resultDtype, type ColExpr, type ColFn, type ScalarValue } from "./expr/column.js";
 import { exprToken, lengthsOf, npartitionsOf, type FrameExpr, type SourceExpr } from "./expr/frame-expr.js";
@@ -119,6 +119,9 @@ export class DataFrame implements Collection<dfd.DataFrame> {
    * @example const out = await df.compute();
    */
   compute(options: ComputeOptions = {}): Promise<dfd.DataFrame> {
+    // Start importing danfo (it loads TensorFlow.js, ~1-2 s) while the graph runs on the
+    // worker threads; finalize awaits the same promise and reports a failure.
+    loadDanfo().catch(() => undefined);
     return computeOne(this, options);
   }
 

@@ -15,7 +15,7 @@ import { computeOne, type ComputeOptions } from "../graph/compute.js";
 import type { LayeredGraph } from "../graph/graph.js";
 import type { Key } from "../graph/key.js";
 import { shipFunction, type FnRef } from "../graph/shipped-function.js";
-import { partitionsToDanfoSeries } from "./danfo.js";
+import { loadDanfo, partitionsToDanfoSeries } from "./danfo.js";
 import { align, filterExpr, selectExpr } from "./expr/build.js";
 import { Scalar } from "./scalar.js";
 import {
@@ -149,6 +149,9 @@ export class Series implements Collection<dfd.Series> {
    * @example await df.column("fare").gt(10).compute()
    */
   compute(options: ComputeOptions = {}): Promise<dfd.Series> {
+    // Start importing danfo (it loads TensorFlow.js, ~1-2 s) while the graph runs on the
+    // worker threads; finalize awaits the same promise and reports a failure.
+    loadDanfo().catch(() => undefined);
     return computeOne(this, options);
   }
 
