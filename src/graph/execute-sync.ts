@@ -65,10 +65,15 @@ export const syncScheduler: ComputeScheduler = {
       held -= release.length;
       if (held > stats.peakResultsHeld) stats.peakResultsHeld = held;
       onProgress?.({ done: state.done, total: state.total, elapsedMs: Date.now() - start, key: task.key });
-      if ((++count & 255) === 0 && Date.now() - lastYield > 50) {
-        // Let timers, signals and I/O run during long synchronous stretches.
-        await new Promise((r) => setImmediate(r));
-        lastYield = Date.now();
+      if ((++count & 255) === 0) {
+        if (Date.now() - lastYield > 50) {
+          // Let timers, signals and I/O run during long synchronous stretches.
+          await new Promise((r) => setImmediate(r));
+          lastYield = Date.now();
+        } else {
+          // Let queued microtasks run (progress callbacks, an abort() they call), cheaply.
+          await undefined;
+        }
       }
     }
     return request.keys.map((k) => values[g.index.get(k)!]);
