@@ -166,7 +166,7 @@ async function runThreaded(request: RunRequest): Promise<unknown[]> {
 
       const send = (batch: number[], keep: Uint8Array): void => {
         const inputs: Array<readonly [Key, Encoded]> = [];
-        const transfer: ArrayBuffer[] = [];
+        const movable = new Set<ArrayBuffer>();
         const deps: number[] = [];
         const tasks = new Array<Task>(batch.length);
         const serial = ++batchSerial;
@@ -187,8 +187,10 @@ async function runThreaded(request: RunRequest): Promise<unknown[]> {
           reads[d] = 0;
           const value = last ? store.take(key) : store.get(key);
           inputs.push([key, value]);
-          if (last && value.buffers.length > 0 && ownsBuffers(value)) transfer.push(...transferList(value));
+          if (last && value.buffers.length > 0 && ownsBuffers(value)) for (const b of transferList(value)) movable.add(b);
         }
+        // A buffer another held value still views is copied, not moved (moving would detach it).
+        const transfer = [...movable].filter((b) => !store.references(b));
         const message: BatchRequest = { modules, tasks, keep, inputs };
         inflight++;
         stats.batches++;

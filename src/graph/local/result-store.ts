@@ -45,9 +45,31 @@ export class ResultStore {
     return this.#entries.has(key);
   }
 
+  /**
+   * How many in-memory values view each ArrayBuffer. Two keys can share one buffer
+   * (an op that returns its input, results of one batch that alias); a buffer may only
+   * be transferred away when no value still held here views it.
+   */
+  readonly #bufferRefs = new Map<ArrayBufferLike, number>();
+
+  #count(e: Encoded, delta: number): void {
+    for (const buffer of new Set(e.buffers.map((b) => b.buffer))) {
+      const n = (this.#bufferRefs.get(buffer) ?? 0) + delta;
+      if (n > 0) this.#bufferRefs.set(buffer, n);
+      else this.#bufferRefs.delete(buffer);
+    }
+  }
+
+  /** True when a value held in memory views `buffer`. */
+  references(buffer: ArrayBufferLike): boolean {
+    return this.#bufferRefs.has(buffer);
+  }
+
   put(key: Key, encoded: Encoded): void {
     const nbytes = encodedSize(encoded);
+    this.delete(key);
     this.#entries.set(key, { encoded, nbytes });
+    this.#count(encoded, 1);
     this.memoryBytes += nbytes;
     if (this.memoryBytes > this.peakMemoryBytes) this.peakMemoryBytes = this.memoryBytes;
   }
@@ -58,6 +80,7 @@ export class ResultStore {
     if (!entry) throw new Error(`result store: no value for ${key}`);
     if (!entry.encoded) {
       entry.encoded = readSpillFile(entry.file!);
+      this.#count(entry.encoded, 1);
       unlinkSync(entry.file!);
       entry.file = undefined;
       this.memoryBytes += entry.nbytes;
@@ -77,7 +100,10 @@ export class ResultStore {
     const entry = this.#entries.get(key);
     if (!entry) return;
     this.#entries.delete(key);
-    if (entry.encoded) this.memoryBytes -= entry.nbytes;
+    if (entry.encoded) {
+      this.memoryBytes -= entry.nbytes;
+      this.#count(entry.encoded, -1);
+    }
     if (entry.file) rmSync(entry.file, { force: true });
   }
 
@@ -100,6 +126,7 @@ export class ResultStore {
     for (const { e } of candidates) {
       if (this.memoryBytes <= target) break;
       e.file = this.#writeSpillFile(e.encoded!);
+      this.#count(e.encoded!, -1);
       e.encoded = undefined;
       this.memoryBytes -= e.nbytes;
       this.spilledCount++;
@@ -109,6 +136,7 @@ export class ResultStore {
   /** Removes every spill file and the folder. */
   close(): void {
     this.#entries.clear();
+    this.#bufferRefs.clear();
     this.memoryBytes = 0;
     if (this.#dir) rmSync(this.#dir, { recursive: true, force: true });
     this.#dir = undefined;
