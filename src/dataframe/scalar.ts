@@ -9,18 +9,53 @@ import type { Key } from "../graph/key.js";
 import "./kernels/rowwise.js";
 
 /**
+ * What Scalar and Reduced share: a value computed by one task of a graph and turned
+ * into the user-facing value by `finalize` in the caller.
+ */
+export abstract class OneTaskValue<T> implements Collection<T> {
+  protected readonly graph: LayeredGraph;
+  readonly #key: Key;
+  protected readonly finalize: (value: unknown) => T | Promise<T>;
+
+  protected constructor(graph: LayeredGraph, key: Key, finalize: (value: unknown) => T | Promise<T>) {
+    this.graph = graph;
+    this.#key = key;
+    this.finalize = finalize;
+  }
+
+  /** The same value read from another graph (after `persist`). */
+  protected abstract withGraph(graph: LayeredGraph): OneTaskValue<T>;
+
+  /** The key of the task that computes the value. */
+  get key(): Key {
+    return this.#key;
+  }
+
+  [TUSK](): CollectionSpec<T> {
+    return {
+      graph: this.graph,
+      keys: [this.#key],
+      finalize: (values) => this.finalize(values[0]),
+      rebuild: (graph) => this.withGraph(graph),
+    };
+  }
+
+  /**
+   * Computes the value.
+   * @example await df.column("fare").mean().compute()
+   */
+  compute(options: ComputeOptions = {}): Promise<T> {
+    return computeOne(this, options);
+  }
+}
+
+/**
  * A lazy value computed by one task.
  * @example const total = await df.column("fare").sum().compute(); // a number
  */
-export class Scalar<T = number> implements Collection<T> {
-  readonly #graph: LayeredGraph;
-  readonly #key: Key;
-  readonly #finalize: (value: unknown) => T;
-
+export class Scalar<T = number> extends OneTaskValue<T> {
   private constructor(graph: LayeredGraph, key: Key, finalize: (value: unknown) => T) {
-    this.#graph = graph;
-    this.#key = key;
-    this.#finalize = finalize;
+    super(graph, key, finalize);
   }
 
   /**
@@ -32,29 +67,11 @@ export class Scalar<T = number> implements Collection<T> {
     return new Scalar<T>(graph, key, finalize ?? ((v) => v as T));
   }
 
-  /** The key of the task that computes the value. */
-  get key(): Key {
-    return this.#key;
+  protected override withGraph(graph: LayeredGraph): Scalar<T> {
+    return new Scalar<T>(graph, this.key, this.finalize as (value: unknown) => T);
   }
 
-  [TUSK](): CollectionSpec<T> {
-    return {
-      graph: this.#graph,
-      keys: [this.#key],
-      finalize: (values) => this.#finalize(values[0]),
-      rebuild: (graph) => new Scalar<T>(graph, this.#key, this.#finalize),
-    };
-  }
-
-  /**
-   * Computes the value.
-   * @example await df.column("fare").mean().compute()
-   */
-  compute(options: ComputeOptions = {}): Promise<T> {
-    return computeOne(this, options);
-  }
-
-  toString(): string {
-    return `Scalar(${this.#key})`;
+  override toString(): string {
+    return `Scalar(${this.key})`;
   }
 }
