@@ -14,6 +14,7 @@ import { makeName, type Key } from "./key.js";
 import { threadsScheduler } from "./local/execute-threads.js";
 import { progressSink } from "./progress.js";
 import type { ComputeScheduler, ProgressCallback, RunRequest } from "./scheduler.js";
+import { emitTaskEvents, hasTaskEventListeners } from "./task-events.js";
 import { task, lit } from "./task.js";
 
 /** Options of one `compute` / `persist` call (they win over `tk.config`). */
@@ -82,6 +83,7 @@ async function runSpecs(specs: readonly CollectionSpec[], options: ComputeOption
     graph, keys,
     signal: options.signal,
     onProgress: sink ? (ev) => sink.update(ev.done, ev.total, ev.key) : undefined,
+    onTaskEvents: hasTaskEventListeners() ? emitTaskEvents : undefined,
     memoryLimit: settings.memoryLimit,
     localDirectory: settings.localDirectory,
     nthreads: settings.nthreads,

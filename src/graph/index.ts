@@ -18,3 +18,4 @@ export { threadsScheduler, lastThreadsRunStats } from "./local/execute-threads.j
 export { shutdownPools } from "./local/pool.js";
 export { LocalState } from "./local/state.js";
 export type { ComputeScheduler, RunRequest, ProgressCallback, ProgressEvent, SchedulerName } from "./scheduler.js";
+export { addTaskEventListener, hasTaskEventListeners, emitTaskEvents, type TaskEvent, type TaskEventListener } from "./task-events.js";

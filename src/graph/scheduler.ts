@@ -5,6 +5,7 @@
  */
 import type { Graph, LayeredGraph } from "./graph.js";
 import type { Key } from "./key.js";
+import type { TaskEvent } from "./task-events.js";
 
 /** Progress of one computation. */
 export interface ProgressEvent {
@@ -25,6 +26,8 @@ export interface RunRequest {
   readonly keys: readonly Key[];
   readonly signal?: AbortSignal;
   readonly onProgress?: ProgressCallback;
+  /** Set when somebody listens for task events (./task-events.ts); batches of finished tasks. */
+  readonly onTaskEvents?: (events: readonly TaskEvent[]) => void;
   /** Bytes of results to hold before spilling to `localDirectory`. */
   readonly memoryLimit?: number;
   readonly localDirectory: string;
