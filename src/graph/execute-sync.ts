@@ -4,14 +4,16 @@
  * keeps its own stack (as the `cause` of the {@link TaskError}).
  */
 import { CancelledError } from "../errors.js";
+import { sizeOf } from "./codec.js";
 import { evaluate, taskError } from "./evaluate.js";
 import { indexGraph } from "./indexed.js";
-import type { Key } from "./key.js";
+import { keyPrefix, type Key } from "./key.js";
 import { LocalState } from "./local/state.js";
 import "./builtin-ops.js";
 import { importOpModules, opModules } from "./ops.js";
 import { orderIndexed } from "./order.js";
 import type { ComputeScheduler, RunRequest } from "./scheduler.js";
+import { TaskEventBuffer, nowMs } from "./task-events.js";
 
 /** Statistics of the last sync run (for tests). */
 export interface SyncRunStats {
@@ -24,6 +26,15 @@ let lastStats: SyncRunStats | undefined;
 /** What the last sync computation held. */
 export function lastSyncRunStats(): SyncRunStats | undefined {
   return lastStats;
+}
+
+/** The bytes a result holds, or undefined when it cannot be measured. */
+function safeSizeOf(value: unknown): number | undefined {
+  try {
+    return sizeOf(value);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Runs graphs in the calling thread. */
@@ -45,18 +56,24 @@ export const syncScheduler: ComputeScheduler = {
     let held = 0;
     const stats: SyncRunStats = { peakResultsHeld: 0 };
     lastStats = stats;
+    // Task events only when somebody listens: otherwise not even a clock read per task.
+    const events = request.onTaskEvents ? new TaskEventBuffer(request.onTaskEvents) : undefined;
+    let startMs = 0;
     while (!state.finished) {
       if (signal?.aborted) throw new CancelledError(undefined, { cause: signal.reason });
       const i = state.popReadyIndex();
       if (i < 0) throw new Error("sync executor: no ready task but the graph is not finished (cycle?)");
       const task = g.tasks[i]!;
       let value: unknown;
+      if (events) startMs = nowMs();
       try {
         value = evaluate(task, get, { key: task.key, signal });
         if (value instanceof Promise) value = await value;
       } catch (error) {
+        events?.push({ key: task.key, group: keyPrefix(task.key), worker: "main", startMs, stopMs: nowMs(), status: "error" });
         throw taskError(task, error);
       }
+      if (events) events.push({ key: task.key, group: keyPrefix(task.key), worker: "main", startMs, stopMs: nowMs(), status: "ok", nbytes: safeSizeOf(value) });
       values[i] = value;
       held++;
       release.length = 0;

@@ -36,6 +36,46 @@ export function hasTaskEventListeners(): boolean {
   return listeners.size > 0;
 }
 
+/** Now, in epoch milliseconds with sub-millisecond precision (comparable across threads). */
+export function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/**
+ * Collects the events of one run and hands them to `deliver` in batches, on a
+ * microtask: never synchronously from inside an executor's loop, so a listener cannot
+ * re-enter it, and a synchronous stretch of tasks costs one delivery, not one per task.
+ * A batch pushed before the run's promise settles is delivered before its awaiter resumes.
+ */
+export class TaskEventBuffer {
+  #pending: TaskEvent[] = [];
+  #scheduled = false;
+  readonly #deliver: (events: readonly TaskEvent[]) => void;
+
+  constructor(deliver: (events: readonly TaskEvent[]) => void) {
+    this.#deliver = deliver;
+  }
+
+  push(event: TaskEvent): void {
+    this.#pending.push(event);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      queueMicrotask(this.#flush);
+    }
+  }
+
+  readonly #flush = (): void => {
+    this.#scheduled = false;
+    const batch = this.#pending;
+    this.#pending = [];
+    try {
+      this.#deliver(batch);
+    } catch {
+      // a diagnostics listener must never break a computation
+    }
+  };
+}
+
 /** Delivers a batch to every listener; a listener that throws does not stop the others. */
 export function emitTaskEvents(events: readonly TaskEvent[]): void {
   if (events.length === 0) return;

@@ -30,11 +30,12 @@
 import { CancelledError, TaskError } from "../../errors.js";
 import { decodeValue, encodedSize, ownsBuffers, transferList, type Encoded } from "../codec.js";
 import { indexGraph } from "../indexed.js";
-import type { Key } from "../key.js";
+import { keyPrefix, type Key } from "../key.js";
 import { opModules } from "../ops.js";
 import { orderIndexed } from "../order.js";
 import type { ComputeScheduler, RunRequest } from "../scheduler.js";
 import type { Task } from "../task.js";
+import { TaskEventBuffer } from "../task-events.js";
 import type { BatchRequest, BatchResponse } from "./batch.js";
 import { getPool } from "./pool.js";
 import { ResultStore } from "./result-store.js";
@@ -103,6 +104,24 @@ async function runThreaded(request: RunRequest): Promise<unknown[]> {
   let avgTaskMs = -1;
   let avgBytes = 0;
   let inflight = 0;
+  // Task events only when somebody listens: the threads then time each task.
+  const events = request.onTaskEvents ? new TaskEventBuffer(request.onTaskEvents) : undefined;
+
+  /** The events of a batch's tasks that ran (the last one failed when `failed`). */
+  const report = (batch: number[], response: BatchResponse, failed: boolean): void => {
+    const t = response.timings;
+    if (!events || !t) return;
+    const worker = `thread-${t.thread}`;
+    for (let b = 0; b < t.ran; b++) {
+      const key = g.keys[batch[b]!]!;
+      const error = failed && b === t.ran - 1;
+      const nbytes = t.nbytes[b]!;
+      events.push({
+        key, group: keyPrefix(key), worker, startMs: t.times[2 * b]!, stopMs: t.times[2 * b + 1]!,
+        status: error ? "error" : "ok", ...(error || Number.isNaN(nbytes) ? {} : { nbytes }),
+      });
+    }
+  };
 
   try {
     return await new Promise<unknown[]>((resolve, reject) => {
@@ -191,7 +210,7 @@ async function runThreaded(request: RunRequest): Promise<unknown[]> {
         }
         // A buffer another held value still views is copied, not moved (moving would detach it).
         const transfer = [...movable].filter((b) => !store.references(b));
-        const message: BatchRequest = { modules, tasks, keep, inputs };
+        const message: BatchRequest = events ? { modules, tasks, keep, inputs, timing: true } : { modules, tasks, keep, inputs };
         inflight++;
         stats.batches++;
         pool.run(message, { transferList: transfer, signal: abort.signal }).then(
@@ -214,6 +233,7 @@ async function runThreaded(request: RunRequest): Promise<unknown[]> {
       const handleResult = (batch: number[], keep: Uint8Array, response: BatchResponse): void => {
         inflight--;
         if (settled) return;
+        report(batch, response, response.failure !== undefined);
         if (response.failure) {
           const f = response.failure;
           return fail(new TaskError({ key: f.key, op: f.op, worker: f.worker, message: f.message, remoteStack: f.stack }));

@@ -6,13 +6,15 @@
  */
 import { threadId } from "node:worker_threads";
 import { Piscina } from "piscina";
-import { decodeValue, encodeValue, ownsBuffers, transferList } from "../codec.js";
+import { decodeValue, encodeValue, encodedSize, ownsBuffers, sizeOf, transferList } from "../codec.js";
 import { evaluate } from "../evaluate.js";
 import { collectRefs } from "../indexed.js";
 import type { Key } from "../key.js";
 import "../builtin-ops.js";
 import { importOpModules } from "../ops.js";
-import type { BatchRequest, BatchResponse } from "./batch.js";
+import { scratchOverPort } from "./scratch-port.js";
+import { nowMs } from "../task-events.js";
+import type { BatchRequest, BatchResponse, BatchTimings } from "./batch.js";
 
 function isPromise(v: unknown): v is Promise<unknown> {
   return typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then === "function";
@@ -56,8 +58,26 @@ function unsendable(v: unknown, path: string, depth: number): string | undefined
   return undefined;
 }
 
+/** The bytes a value holds (NaN when it cannot be measured). */
+function measure(value: unknown): number {
+  try {
+    return sizeOf(value);
+  } catch {
+    return NaN;
+  }
+}
+
 export default async function runBatch(request: BatchRequest): Promise<unknown> {
+  try {
+    return await runTasks(request);
+  } finally {
+    request.scratch?.port.close();
+  }
+}
+
+async function runTasks(request: BatchRequest): Promise<unknown> {
   await importOpModules(request.modules);
+  const scratch = request.scratch ? scratchOverPort(request.scratch) : undefined;
   const values = new Map<Key, unknown>();
   for (const [key, encoded] of request.inputs) values.set(key, decodeValue(encoded));
   const get = (k: Key): unknown => values.get(k);
@@ -78,20 +98,30 @@ export default async function runBatch(request: BatchRequest): Promise<unknown> 
   const results = new Array<unknown>(n);
   const encoded = new Uint8Array(n);
   const transfer = new Set<ArrayBuffer>();
+  // Task timings only when somebody listens for task events.
+  const times = request.timing ? new Float64Array(2 * n) : undefined;
+  const sizes = times ? new Float64Array(n).fill(NaN) : undefined;
+  const timings = (ran: number): BatchTimings | undefined => (times ? { thread: threadId, times, nbytes: sizes!, ran } : undefined);
   const t0 = performance.now();
   for (let i = 0; i < n; i++) {
     const task = request.tasks[i]!;
     let value: unknown;
+    if (times) times[2 * i] = nowMs();
     try {
-      value = evaluate(task, get, { key: task.key });
+      value = evaluate(task, get, scratch ? { key: task.key, scratch } : { key: task.key });
       if (isPromise(value)) value = await value;
     } catch (error) {
+      if (times) times[2 * i + 1] = nowMs();
       const err = error instanceof Error ? error : new Error(String(error));
       const response: BatchResponse = {
-        results: [], encoded: new Uint8Array(0), ms: performance.now() - t0,
+        results: [], encoded: new Uint8Array(0), ms: performance.now() - t0, timings: timings(i + 1),
         failure: { key: task.key, op: task.op, message: err.message, stack: err.stack, name: err.name, worker: `thread ${threadId}` },
       };
       return response;
+    }
+    if (times) {
+      times[2 * i + 1] = nowMs();
+      if (!request.keep[i]) sizes![i] = measure(value);
     }
     const deps = depsOf[i];
     if (deps) {
@@ -104,13 +134,14 @@ export default async function runBatch(request: BatchRequest): Promise<unknown> 
     if (!request.keep[i]) continue;
     if (isPrimitive(value)) {
       results[i] = value;
+      if (sizes) sizes[i] = measure(value);
       continue;
     }
     const e = encodeValue(value);
     const bad = e.codec === "plain" ? unsendable(e.meta, "", 0) : undefined;
     if (bad) {
       const response: BatchResponse = {
-        results: [], encoded: new Uint8Array(0), ms: performance.now() - t0,
+        results: [], encoded: new Uint8Array(0), ms: performance.now() - t0, timings: timings(i + 1),
         failure: {
           key: task.key, op: task.op, worker: `thread ${threadId}`, name: "DataCloneError",
           message: `it returned a value that cannot be sent between threads (${bad}). Return plain data, typed arrays, ` +
@@ -120,10 +151,11 @@ export default async function runBatch(request: BatchRequest): Promise<unknown> 
       return response;
     }
     if (e.buffers.length > 0 && ownsBuffers(e)) for (const b of transferList(e)) transfer.add(b);
+    if (sizes) sizes[i] = encodedSize(e);
     results[i] = e;
     encoded[i] = 1;
   }
-  const response: BatchResponse = { results, encoded, ms: performance.now() - t0 };
+  const response: BatchResponse = times ? { results, encoded, ms: performance.now() - t0, timings: timings(n) } : { results, encoded, ms: performance.now() - t0 };
   if (transfer.size === 0) return response;
   // Piscina transfers (rather than copies) only what is wrapped by `move`.
   return Piscina.move({ [Piscina.transferableSymbol]: [...transfer], [Piscina.valueSymbol]: response } as never);
