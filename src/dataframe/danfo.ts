@@ -11,6 +11,7 @@
  */
 import type * as dfd from "danfojs-node";
 import { RecordBatch, Table } from "apache-arrow";
+import { requireDanfo } from "./danfo-load.js";
 import { MetadataMismatchError, ValidationError } from "../errors.js";
 import { danfoDtype, isNumeric, metaTable, parseDtype, type ColumnMeta, type Dtype, type FrameMeta } from "./meta.js";
 import { fromValues, makePartition, partitionMeta, readColumn, toValues, type ColumnData, type Partition } from "./partition.js";
@@ -18,9 +19,21 @@ import { fromValues, makePartition, partitionMeta, readColumn, toValues, type Co
 type Danfo = typeof import("danfojs-node");
 let danfoModule: Promise<Danfo> | undefined;
 
-/** danfo, loaded on first use. */
+/**
+ * danfo, loaded on first use. It is loaded on the next turn of the event loop (so that a
+ * computation that starts loading it first hands its first tasks to the threads), with
+ * its heaviest dependencies deferred: see {@link requireDanfo}.
+ */
 export function loadDanfo(): Promise<Danfo> {
-  danfoModule ??= import("danfojs-node").then((m) => ((m as unknown as { default?: Danfo }).default?.DataFrame ? (m as unknown as { default: Danfo }).default : m));
+  danfoModule ??= new Promise<Danfo>((resolve, reject) => {
+    setImmediate(() => {
+      try {
+        resolve(requireDanfo());
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+  });
   return danfoModule;
 }
 
