@@ -27,7 +27,8 @@ registerOpModule(import.meta.url);
 
 /** Aggregations of `groupby(...).agg`. */
 export const GROUP_AGGS = ["sum", "mean", "count", "min", "max", "std", "var", "first", "last", "nunique"] as const;
-export type GroupAgg = (typeof GROUP_AGGS)[number];
+/** An aggregation; "size" (rows per group, missing values included) is internal, for valueCounts. */
+export type GroupAgg = (typeof GROUP_AGGS)[number] | "size";
 
 /** What a groupby computes. */
 export interface GroupSpec {
@@ -46,6 +47,7 @@ export interface ColState {
   first?: Cell[];
   last?: Cell[];
   nu?: Cell[][];
+  size?: Float64Array;
 }
 
 /** A chunk's or combine's groups and their states. */
@@ -60,7 +62,7 @@ export interface GroupPartial {
 
 const PART = 2 ** 32;
 
-function needs(ops: readonly GroupAgg[]) {
+export function needs(ops: readonly GroupAgg[]) {
   const has = (...xs: GroupAgg[]): boolean => xs.some((x) => ops.includes(x));
   return {
     cnt: has("count", "mean", "std", "var", "sum"),
@@ -69,6 +71,7 @@ function needs(ops: readonly GroupAgg[]) {
     min: has("min"), max: has("max"),
     first: has("first"), last: has("last"),
     nu: has("nunique"),
+    size: has("size"),
   };
 }
 
@@ -176,6 +179,11 @@ function chunkColumn(data: Data, dtype: Dtype, ops: readonly GroupAgg[], codes: 
     if (need.first) st.first = cells(firstRow);
     if (need.last) st.last = cells(lastRow);
   }
+  if (need.size) {
+    const size = new Float64Array(ng);
+    for (let i = 0; i < n; i++) size[codes[i]!]!++;
+    st.size = size;
+  }
   if (need.nu) {
     const vc = columnCodes(data, dtype);
     const pairs = new NumberTable(ng);
@@ -225,7 +233,11 @@ function cellKey(c: Cell): Cell {
 
 /** Merges partials given in partition order. */
 export function groupCombine(spec: GroupSpec, parts: readonly GroupPartial[]): GroupPartial {
-  if (parts.length === 1) return parts[0]!;
+  return parts.length === 1 ? parts[0]! : groupMerge(spec, parts);
+}
+
+/** Merges partials given in partition order, also when one partial holds a group several times. */
+export function groupMerge(spec: GroupSpec, parts: readonly GroupPartial[]): GroupPartial {
   const total = parts.reduce((n, p) => n + p.n, 0);
   // Codes of the concatenated key rows: per key column, then folded pairwise.
   let acc: Int32Array | undefined;
@@ -272,6 +284,7 @@ function mergeColumn(ops: readonly GroupAgg[], states: readonly ColState[], maps
   if (need.max) out.max = new Float64Array(ng).fill(-Infinity);
   if (need.first) out.first = new Array<Cell>(ng).fill(null);
   if (need.last) out.last = new Array<Cell>(ng).fill(null);
+  if (need.size) out.size = new Float64Array(ng);
   const sets: Set<Cell>[] | undefined = need.nu ? Array.from({ length: ng }, () => new Set<Cell>()) : undefined;
   states.forEach((s, p) => {
     const map = maps[p]!;
@@ -296,6 +309,7 @@ function mergeColumn(ops: readonly GroupAgg[], states: readonly ColState[], maps
         out.comp![m]! += (Math.abs(a) >= Math.abs(x) ? (a - t) + x : (x - t) + a) + s.comp![g]!;
         out.sum[m] = t;
       }
+      if (out.size && s.size) out.size[m]! += s.size[g]!;
       if (out.min && s.min && s.min[g]! < out.min[m]!) out.min[m] = s.min[g]!;
       if (out.max && s.max && s.max[g]! > out.max[m]!) out.max[m] = s.max[g]!;
       if (out.first && s.first && out.first[m] === null) out.first[m] = s.first[g]!;
@@ -315,7 +329,7 @@ export function aggColumnName(column: string, op: GroupAgg): string {
 /** Output dtype of an aggregation of a column of `dtype`. */
 export function aggDtype(dtype: Dtype, op: GroupAgg): Dtype {
   switch (op) {
-    case "count": case "nunique": return "int32";
+    case "count": case "nunique": case "size": return "int32";
     case "min": case "max": case "first": case "last": return dtype;
     default: return "float64";
   }
@@ -353,7 +367,11 @@ function nameCell(c: Cell): string {
 
 /** Finishes the statistics and builds the result partition. */
 export function groupAggregate(spec: GroupSpec, parts: readonly GroupPartial[]): Partition {
-  const merged = groupCombine(spec, parts);
+  return finishGroups(spec, groupCombine(spec, parts));
+}
+
+/** The result partition of merged groups (each group once), in danfo's group order. */
+export function finishGroups(spec: GroupSpec, merged: GroupPartial): Partition {
   const appearance = Array.from({ length: merged.n }, (_, g) => g).sort((a, b) => merged.pos[a]! - merged.pos[b]!);
   const order = danfoGroupOrder(merged.keys, appearance);
   const meta = groupMeta(spec);
@@ -368,9 +386,9 @@ export function groupAggregate(spec: GroupSpec, parts: readonly GroupPartial[]):
 function finishColumn(dtype: Dtype, op: GroupAgg, s: ColState, order: readonly number[]): ColumnData {
   const n = order.length;
   switch (op) {
-    case "count": case "nunique": {
+    case "count": case "nunique": case "size": {
       const out = new Int32Array(n);
-      order.forEach((g, i) => { out[i] = op === "count" ? s.cnt![g]! : s.nu![g]!.length; });
+      order.forEach((g, i) => { out[i] = op === "count" ? s.cnt![g]! : op === "size" ? s.size![g]! : s.nu![g]!.length; });
       return { dtype: "int32", values: out, validity: null, nullCount: 0 };
     }
     case "first": case "last":

@@ -8,6 +8,9 @@
  * aggregation in the order given; rows in danfo's group order (integer-like keys
  * ascending, then first appearance; see `danfoGroupOrder`).
  *
+ * With `{ splitOut: n }` (Dask's `split_out`, for many groups) the partials are
+ * hash-shuffled by key into n output partitions instead (see {@link splitGroupby}).
+ *
  * Differences from danfo: missing values in value columns are skipped (danfo's groupby
  * propagates NaN, treats null as 0 in sums and counts missing rows); `count` counts
  * non-missing values; `first`/`last` are the first/last non-missing value and
@@ -16,8 +19,11 @@
  * `["a-b", "c"]` with `["a", "b-c"]`, and a null key with an empty string).
  */
 import { ValidationError } from "../../errors.js";
-import type { LayeredGraph } from "../../graph/graph.js";
-import type { Key } from "../../graph/key.js";
+import { LayeredGraph, layer } from "../../graph/graph.js";
+import { keyName, makeKey, makeName, type Key } from "../../graph/key.js";
+import { lit, ref, task } from "../../graph/task.js";
+import { partialMeta } from "../kernels/groupby-split.js";
+import { shuffle } from "../shuffle/shuffle.js";
 import { GROUP_AGGS, groupMeta, type GroupAgg, type GroupSpec } from "../kernels/groupby.js";
 import "../kernels/groupby.js";
 import { getColumn, type Dtype, type FrameMeta } from "../meta.js";
@@ -36,6 +42,23 @@ export interface GroupSource<R> {
 export interface GroupOptions {
   /** Partials per combine task (default 8). */
   splitEvery?: number;
+  /**
+   * Output partitions (Dask's `split_out`): 1 (default) reduces to one partition in
+   * danfo's row order; n > 1 hash-shuffles the per-partition partials by key into n
+   * pieces and finishes each apart, so millions of groups never sit in one task; `true`
+   * chooses n from the input's partitions as dask-expr does (⌈partitions / 15⌉ for one
+   * key, ⌈partitions · (keys - 1) / 10⌉ for more). With n > 1, rows come partition by
+   * partition (hash buckets), each in danfo's order: sort afterwards if order matters.
+   */
+  splitOut?: number | boolean;
+}
+
+/** The number of output partitions for `splitOut` (validated). */
+export function resolveSplitOut(splitOut: number | boolean | undefined, npartitions: number, nkeys: number, what: string): number {
+  if (splitOut === undefined || splitOut === false) return 1;
+  if (splitOut === true) return Math.max(1, Math.ceil(nkeys === 1 ? npartitions / 15 : (npartitions * (nkeys - 1)) / 10));
+  if (!Number.isInteger(splitOut) || splitOut < 1) throw new ValidationError(`${what}: splitOut must be a positive integer or true (automatic), got ${JSON.stringify(splitOut)}`);
+  return splitOut;
 }
 
 const STRING_OK: readonly GroupAgg[] = ["count", "first", "last", "nunique"];
@@ -123,6 +146,11 @@ export class GroupBy<R> {
     const needed = [...new Set([...this.#keys, ...values.map((v) => v.name)])];
     const ordered = this.#source.meta.columns.map((c) => c.name).filter((n) => needed.includes(n));
     const parts = this.#source.lower(ordered);
+    const splitOut = resolveSplitOut(options.splitOut, parts.keys.length, keys.length, `groupby(${JSON.stringify(this.#keys)})`);
+    if (splitOut > 1) {
+      const { graph, keys: out } = splitGroupby(parts, spec, splitOut);
+      return this.#source.wrap(graph, out, groupMeta(spec));
+    }
     const { graph, key } = treeReduce(parts, {
       prefix: "groupby",
       chunk: { op: "dataframe.groupby.chunk", args: [spec] },
@@ -154,6 +182,20 @@ export class GroupBy<R> {
   last(options: GroupOptions = {}): R { return this.#all("last", options); }
   /** Distinct non-missing values per group, as `column_nunique`. */
   nunique(options: GroupOptions = {}): R { return this.#all("nunique", options); }
+}
+
+/**
+ * A groupby into `splitOut` partitions: partials per partition (as Arrow batches,
+ * ../kernels/groupby-split.ts) → hash shuffle on the keys → merge + finish per bucket.
+ */
+export function splitGroupby(parts: Parts, spec: GroupSpec, splitOut: number): { graph: LayeredGraph; keys: Key[] } {
+  const chunkName = makeName("groupby-chunk", parts.keys, spec, splitOut);
+  const chunks = parts.keys.map((k, i) => task(makeKey(chunkName, i), "dataframe.groupby.chunk-batch", ref(k), lit(spec), lit(i)));
+  const chunked = LayeredGraph.from(layer(chunkName, chunks, [...parts.graph.layers.keys()], { kind: "groupby-chunk" }), parts.graph);
+  const sh = shuffle({ graph: chunked, keys: chunks.map((t) => t.key), meta: partialMeta(spec) }, { kind: "hash", columns: spec.keys.map((k) => k.name) }, splitOut, "groupby-shuffle");
+  const aggName = makeName("groupby-agg", parts.keys, spec, splitOut);
+  const tasks = sh.keys.map((k, j) => task(makeKey(aggName, j), "dataframe.groupby.aggregate-batch", ref(k), lit(spec)));
+  return { graph: LayeredGraph.from(layer(aggName, tasks, [keyName(sh.keys[0]!)], { kind: "groupby-agg" }), sh.graph), keys: tasks.map((t) => t.key) };
 }
 
 function checkAgg(op: string, column: string, dtype: Dtype): void {
