@@ -357,8 +357,8 @@ export class Series implements Collection<dfd.Series> {
   nUnique(options?: R.ReduceOptions): R.Scalar<number> { return R.seriesNUniqueOf(this, options); }
   /** Distinct values in order of first appearance (one partition). @example await s.unique().compute() */
   unique(options?: R.ReduceOptions): Series { return R.seriesUniqueOf(this, options); }
-  /** Counts per value, in danfo's order → danfo Series indexed by value. @example await s.valueCounts().compute() */
-  valueCounts(options?: R.ReduceOptions): R.Reduced<dfd.Series> { return R.seriesValueCountsOf(this, options); }
+  /** Counts per value, in danfo's order → danfo Series indexed by value (`{ splitOut }` for millions of values: order by hash bucket). @example await s.valueCounts().compute() */
+  valueCounts(options?: R.ValueCountsOptions): R.Reduced<dfd.Series> { return R.seriesValueCountsOf(this, options); }
   /** danfo's summary. @example await s.describe().compute() */
   describe(): R.Reduced<dfd.Series> { return R.seriesDescribe(this); }
   /** Running sum carried across partitions (missing skipped, kept missing). @example s.cumSum() */
