@@ -14,7 +14,7 @@ import { prepareGraph } from "../../src/graph/compute.js";
 import { TUSK } from "../../src/graph/collection.js";
 import { fromDanfo } from "../../src/dataframe/index.js";
 import { ValidationError } from "../../src/errors.js";
-import { toDanfo } from "./helpers/frames.js";
+import { columnValues, partitionsArb, toDanfo } from "./helpers/frames.js";
 import { absSum, ALL_OPS, columnsOf, DANFO_OPS, expectColumnClose, groupFrameArb, groupKey, refGroupby, type Op } from "./helpers/groupby-reference.js";
 import { computeRows } from "./shuffle-reference.js";
 
@@ -144,4 +144,26 @@ describe("groupby(...).agg({ splitOut })", () => {
       expect(Math.abs((threads.get(k)!.v_std as number) - (rec.v_std as number))).toBeLessThan(1e-9);
     }
   });
+});
+
+describe("valueCounts({ splitOut })", () => {
+  const kindArb = fc.constantFrom("int32" as const, "float64" as const, "string" as const, "boolean" as const);
+  test.prop([kindArb.chain((kind) => fc.integer({ min: 0, max: 50 }).chain((n) => fc.record({
+    kind: fc.constant(kind),
+    values: fc.oneof(columnValues(kind, n), columnValues(kind, n).map((xs) => xs.map((x, i) => (i % 10 === 9 ? x : xs[0])))),
+    lengths: partitionsArb(n),
+    splitOut: fc.integer({ min: 2, max: 4 }),
+  })))], { numRuns: 40 })(
+    "counts every value (null and NaN apart) as a brute-force count does, skewed or not",
+    async ({ kind, values, lengths, splitOut }) => {
+      const frame = { names: ["x"], kinds: [kind], columns: [values], nrows: values.length };
+      const got = await fromDanfo(toDanfo(frame), { lengths }).column("x").valueCounts({ splitOut }).compute(SYNC);
+      const expected = new Map<string, number>();
+      const label = (x: unknown): string => (x === null || x === undefined ? "null" : typeof x === "number" && Number.isNaN(x) ? "NaN" : String(x));
+      for (const x of values) expected.set(label(x), (expected.get(label(x)) ?? 0) + 1);
+      const index = got.index.map(String);
+      const counts = got.values as number[];
+      expect(index.length).toBe(expected.size);
+      expect(new Map(index.map((k, i) => [k, counts[i]!]))).toEqual(expected);
+    });
 });

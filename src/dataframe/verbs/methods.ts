@@ -23,7 +23,7 @@ import { Reduced } from "./reduced.js";
 import type { Parts } from "./tree-reduce.js";
 import {
   frameNUnique, frameNUniqueRows, frameReduce, frameReduceRows, rowCount, seriesNUnique, seriesReduce, seriesUnique, seriesValueCounts,
-  type ReduceOptions, type ReductionName,
+  type ReduceOptions, type ReductionName, type ValueCountsOptions,
 } from "./reductions.js";
 import type { Cell } from "../kernels/reduce-access.js";
 
@@ -138,7 +138,7 @@ export function seriesUniqueOf(s: Series, options?: ReduceOptions): Series {
 }
 
 /** `s.valueCounts()`. */
-export function seriesValueCountsOf(s: Series, options?: ReduceOptions): Reduced<dfd.Series> {
+export function seriesValueCountsOf(s: Series, options?: ValueCountsOptions): Reduced<dfd.Series> {
   return seriesValueCounts(seriesParts(s), options);
 }
 
@@ -152,4 +152,4 @@ export function seriesLength(s: Series): Scalar<number> {
   return rowCount(seriesParts(s));
 }
 
-export type { Reduced, GroupBy, Scalar, ReduceOptions, Cell };
+export type { Reduced, GroupBy, Scalar, ReduceOptions, ValueCountsOptions, Cell };

@@ -17,13 +17,18 @@
  */
 import type * as dfd from "danfojs-node";
 import { ValidationError } from "../../errors.js";
-import type { LayeredGraph } from "../../graph/graph.js";
-import type { Key } from "../../graph/key.js";
+import { LayeredGraph, layer } from "../../graph/graph.js";
+import { keyName, makeKey, makeName, type Key } from "../../graph/key.js";
+import { list, lit, ref, task } from "../../graph/task.js";
+import { groupMeta, type GroupSpec } from "../kernels/groupby.js";
+import "../kernels/join.js";
+import type { Partition } from "../partition.js";
+import { resolveSplitOut, splitGroupby } from "./groupby.js";
 import { loadDanfo } from "../danfo.js";
 import type { ColumnMeta, Dtype, FrameMeta } from "../meta.js";
 import { Scalar } from "../scalar.js";
 import { Series } from "../series.js";
-import type { Cell } from "../kernels/reduce-access.js";
+import { cellsOf, type Cell } from "../kernels/reduce-access.js";
 import "../kernels/reduce.js";
 import type { FinalOp, ReduceColumn, ReduceOutput, ReduceSpec, RowOp } from "../kernels/reduce.js";
 import type { StatName } from "../kernels/reduce-stats.js";
@@ -135,17 +140,46 @@ export function seriesUnique(parts: Parts, options: ReduceOptions = {}): Series 
   return Series.fromGraph(graph, [key], col);
 }
 
+/** Options of `valueCounts`. */
+export interface ValueCountsOptions extends ReduceOptions {
+  /**
+   * Partitions the counting is split into (Dask's `split_out`, for millions of distinct
+   * values): the per-partition counts are hash-shuffled by value and each bucket is
+   * finished apart (../kernels/groupby-split.ts), so no task holds every distinct value
+   * until the final result is assembled. `true` chooses from the input's partitions.
+   * Differences: with n > 1 the values come bucket by bucket (each bucket in danfo's
+   * order), not in danfo's overall order.
+   */
+  splitOut?: number | boolean;
+}
+
 /**
  * A Series' value counts → a danfo Series of counts indexed by value, in danfo's order.
  * Differences from danfo: index labels are the values themselves (danfo turns them into
  * `parseInt(value)` when that is truthy, so 1.5 and 1 collide).
  */
-export function seriesValueCounts(parts: Parts, options: ReduceOptions = {}): Reduced<dfd.Series> {
-  const { graph, key } = reduceTree(parts, "valueCounts", options.splitEvery);
-  return new Reduced(graph, key, async (v) => {
-    const out = v as { values: Cell[]; counts: number[] };
+export function seriesValueCounts(parts: Parts, options: ValueCountsOptions = {}): Reduced<dfd.Series> {
+  const col = parts.meta.columns[0]!;
+  const splitOut = resolveSplitOut(options.splitOut, parts.keys.length, 1, "valueCounts");
+  const toSeries = async (values: readonly Cell[], counts: readonly number[]): Promise<dfd.Series> => {
     const danfo = await loadDanfo();
-    return new danfo.Series(out.counts, { index: out.values.map((x) => (x === null ? "null" : typeof x === "number" && Number.isNaN(x) ? "NaN" : x)) as never });
+    return new danfo.Series([...counts], { index: values.map((x) => (x === null ? "null" : typeof x === "number" && Number.isNaN(x) ? "NaN" : x)) as never });
+  };
+  if (splitOut > 1) {
+    const spec: GroupSpec = { keys: [{ name: col.name, dtype: col.dtype }], values: [{ name: col.name, dtype: col.dtype, ops: ["size"] }] };
+    const split = splitGroupby(parts, spec, splitOut);
+    const key = makeKey(makeName("value-counts-gather", split.keys));
+    const gather = task(key, "dataframe.concat-partitions", list(split.keys.map(ref)), lit(groupMeta(spec)));
+    const graph = LayeredGraph.from(layer(keyName(key), [gather], [keyName(split.keys[0]!)]), split.graph);
+    return new Reduced(graph, key, (v) => {
+      const batch = v as Partition;
+      return toSeries(cellsOf(batch.data.children[0]!), Array.from(cellsOf(batch.data.children[1]!), Number));
+    });
+  }
+  const { graph, key } = reduceTree(parts, "valueCounts", options.splitEvery);
+  return new Reduced(graph, key, (v) => {
+    const out = v as { values: Cell[]; counts: number[] };
+    return toSeries(out.values, out.counts);
   });
 }
 
