@@ -22,6 +22,7 @@ export {
   type ReadCsvOptions, type ReadParquetOptions, type ReadJsonOptions, type ToCsvOptions, type ToParquetOptions,
 } from "./dataframe/io/index.js";
 export * as array from "./array/index.js";
+export { display, inNotebook } from "./notebook/index.js";
 export type { ProgressEvent, ProgressCallback, ComputeScheduler } from "./graph/scheduler.js";
 export { Client, Future, asCompleted, LocalCluster, type ClientOptions, type LocalClusterOptions } from "./distributed/index.js";
 export {

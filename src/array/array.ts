@@ -10,6 +10,8 @@
  * float64, so `sum` of 4·10^8 float32 values is right where tfjs returns 2^24.
  */
 import { MetadataMismatchError } from "../errors.js";
+import { inspect, type InspectOptions } from "node:util";
+import { arrayHTML, arrayInspect } from "./repr.js";
 import { TUSK, type Collection, type CollectionSpec } from "../graph/collection.js";
 import { computeOne, persist as persistAll, type ComputeOptions } from "../graph/compute.js";
 import { LayeredGraph, layer } from "../graph/graph.js";
@@ -121,6 +123,11 @@ export class ChunkedArray implements Collection<Tensor> {
     const [kept] = await persistAll(this, options);
     return kept as ChunkedArray;
   }
+
+  /** Facts (bytes, shape, chunks, dtype) and an SVG of the chunk grid as HTML, as `tk.display(x)` shows it (dask.array's `_repr_html_`). */
+  reprHTML(): string { return arrayHTML(this); }
+  /** A one-line summary for `console.log(x)`; a tslab cell ending in `x` also shows `reprHTML()`. */
+  [inspect.custom](depth: number, options: InspectOptions): string { return arrayInspect(this, depth, options); }
 
   toString(): string {
     return `tk.array.Array<${this.dtype}>(shape=${fmtShape(this.shape)}, chunks=${this.chunks.map((c) => c.length).join("×")} blocks, ${this.npartitions} tasks in last layer)`;
@@ -289,6 +296,9 @@ export function assembleFull(x: ArrayMeta, values: readonly Chunk[]): Chunk {
 /** A chunk as a tf.Tensor (float64 → float32). */
 export async function toTensor(c: Chunk): Promise<Tensor> {
   const tf = await import("@tensorflow/tfjs");
+  // tfjs's cpu backend prints "install tfjs-node" to stderr on first use (a red box in a notebook);
+  // tusk uses the cpu backend in this thread on purpose (DESIGN.md: tfjs-node fails in worker threads).
+  (tf.backend() as { firstUse?: boolean }).firstUse = false;
   const shape = [...c.shape];
   if (c.dtype === "float64") return tf.tensor(Float32Array.from(c.data), shape, "float32");
   return tf.tensor(c.data, shape, c.dtype);

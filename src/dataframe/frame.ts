@@ -12,6 +12,8 @@
  */
 import type * as dfd from "danfojs-node";
 import type { Table } from "apache-arrow";
+import { inspect, type InspectOptions } from "node:util";
+import { frameHTML, frameInspect } from "./repr.js";
 import { ValidationError } from "../errors.js";
 import { TUSK, type Collection, type CollectionSpec } from "../graph/collection.js";
 import { computeOne, type ComputeOptions } from "../graph/compute.js";
@@ -602,6 +604,11 @@ export class DataFrame implements Collection<dfd.DataFrame> {
   nSmallest(n: number, columns: string | readonly string[]): DataFrame { return nTop(this, n, columns, false); }
   /** Rows without duplicates over `subset` (pandas' drop_duplicates; danfo has it on Series only). @example df.dropDuplicates({ subset: ["vendor"], keep: "last" }) */
   dropDuplicates(options?: DropDuplicatesOptions): DataFrame { return dropDuplicates(this, options); }
+
+  /** The structure (columns × dtypes, npartitions, tasks) as HTML, as `tk.display(df)` shows it. Not in danfo (Dask's `_repr_html_`). */
+  reprHTML(): string { return frameHTML(this); }
+  /** The structure as text for `console.log(df)`; a tslab cell ending in `df` also shows `reprHTML()`. */
+  [inspect.custom](depth: number, options: InspectOptions): string { return frameInspect(this, depth, options); }
 
   toString(): string {
     return `DataFrame(npartitions=${this.npartitions}, ${this.meta.columns.map((c) => `${c.name}: ${danfoDtype(c.dtype)}`).join(", ")})`;

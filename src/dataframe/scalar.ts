@@ -3,6 +3,8 @@
  * gives a number.
  */
 import { TUSK, type Collection, type CollectionSpec } from "../graph/collection.js";
+import { inspect, type InspectOptions } from "node:util";
+import { valueHTML, valueInspect } from "../notebook/value-repr.js";
 import { computeOne, type ComputeOptions } from "../graph/compute.js";
 import type { LayeredGraph } from "../graph/graph.js";
 import type { Key } from "../graph/key.js";
@@ -39,6 +41,11 @@ export abstract class OneTaskValue<T> implements Collection<T> {
       rebuild: (graph) => this.withGraph(graph),
     };
   }
+
+  /** The key and graph size as HTML, as `tk.display(v)` shows it (nothing is computed). */
+  reprHTML(): string { return valueHTML(this.constructor.name, this.#key, this.graph); }
+  /** `tusk.Scalar<key, N tasks>` for `console.log`; a tslab cell ending in it also shows `reprHTML()`. */
+  [inspect.custom](depth: number, options: InspectOptions): string { return valueInspect(this.constructor.name, this.#key, this.graph, depth, options); }
 
   /**
    * Computes the value.

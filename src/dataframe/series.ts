@@ -9,6 +9,8 @@
  * index; `inplace` is not supported (partitions are immutable: rebind the variable).
  */
 import type * as dfd from "danfojs-node";
+import { inspect, type InspectOptions } from "node:util";
+import { seriesHTML, seriesInspect } from "./repr.js";
 import { ValidationError } from "../errors.js";
 import { TUSK, type Collection, type CollectionSpec } from "../graph/collection.js";
 import { computeOne, type ComputeOptions } from "../graph/compute.js";
@@ -385,6 +387,11 @@ export class Series implements Collection<dfd.Series> {
   nSmallest(n = 5): Series { return seriesTop(this, n, false); }
   /** Values without duplicates (danfo's keep "first" | "last"). @example s.dropDuplicates({ keep: "last" }) */
   dropDuplicates(options?: { keep?: "first" | "last"; inplace?: boolean; splitOut?: number }): Series { return seriesDropDuplicates(this, options); }
+
+  /** The structure (name, dtype, npartitions, tasks) as HTML, as `tk.display(s)` shows it. Not in danfo (Dask's `_repr_html_`). */
+  reprHTML(): string { return seriesHTML(this); }
+  /** The structure as text for `console.log(s)`; a tslab cell ending in `s` also shows `reprHTML()`. */
+  [inspect.custom](depth: number, options: InspectOptions): string { return seriesInspect(this, depth, options); }
 
   toString(): string {
     return `Series(${this.#name}: ${this.dtype}, npartitions=${this.npartitions})`;

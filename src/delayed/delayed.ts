@@ -11,6 +11,8 @@
  */
 import { ValidationError } from "../errors.js";
 import { TUSK, isCollection, type Collection, type CollectionSpec } from "../graph/collection.js";
+import { inspect, type InspectOptions } from "node:util";
+import { valueHTML, valueInspect } from "../notebook/value-repr.js";
 import { computeOne, persist as persistAll, type ComputeOptions } from "../graph/compute.js";
 import { LayeredGraph, layer } from "../graph/graph.js";
 import { makeKey, makeName, type Key } from "../graph/key.js";
@@ -60,6 +62,11 @@ export class Delayed<T = unknown> implements Collection<T> {
   get ntasks(): number {
     return this.#graph.size;
   }
+
+  /** The key and graph size as HTML, as `tk.display(d)` shows it (nothing is computed). */
+  reprHTML(): string { return valueHTML("Delayed", this.#key, this.#graph); }
+  /** `tusk.Delayed<key, N tasks>` for `console.log`; a tslab cell ending in it also shows `reprHTML()`. */
+  [inspect.custom](depth: number, options: InspectOptions): string { return valueInspect("Delayed", this.#key, this.#graph, depth, options); }
 
   toString(): string {
     return `Delayed(${this.#key})`;

@@ -13,8 +13,22 @@ export interface ProgressSink {
 
 const WIDTH = 30;
 
+/** Makes another view of progress in place of the terminal bar (the notebook's, installed by src/notebook). */
+export type ProgressDisplayFactory = () => ProgressSink | undefined;
+let displayFactory: ProgressDisplayFactory | undefined;
+
+/** Installs (or with `undefined` removes) the view used instead of the terminal bar. */
+export function setProgressDisplayFactory(factory: ProgressDisplayFactory | undefined): void {
+  displayFactory = factory;
+}
+
 /** Makes the sink for one computation; returns undefined when nobody listens. */
 export function progressSink(options: { bar: boolean; callback?: ProgressCallback; stream?: NodeJS.WriteStream }): ProgressSink | undefined {
+  const view = options.bar ? displayFactory?.() : undefined;
+  if (view) {
+    const rest = progressSink({ ...options, bar: false });
+    return { update: (d, t, k) => { view.update(d, t, k); rest?.update(d, t, k); }, close: (ok) => { view.close(ok); rest?.close(ok); } };
+  }
   const stream = options.stream ?? process.stderr;
   const bar = options.bar && Boolean(stream.isTTY);
   const callback = options.callback;

@@ -12,6 +12,8 @@ Checks, per code cell:
     "UncaughtException:"/"UnhandledPromiseRejection:" reports to stderr),
   * optional expectations in cell metadata, e.g.
       "metadata": {"expect": {"stdout": ["hello, CI"], "mime": {"text/html": "<b>hi</b>"}}}
+    (a mime expectation may also be a list of strings, each in some output of that type;
+    outputs updated in place, e.g. a progress bar, are checked in their final state)
 Prints 'N passed, N failed' and exits 1 on any failure.
 """
 import argparse
@@ -97,9 +99,10 @@ def main():
         for s in exp.get("stdout", []):
             if s not in out_text:
                 problems.append(f"stdout lacks {s!r}")
-        for mime, want in exp.get("mime", {}).items():
-            if not any(want in v for v in mime_values(cell, mime)):
-                problems.append(f"no {mime} output containing {want!r}")
+        for mime, wants in exp.get("mime", {}).items():
+            for want in ([wants] if isinstance(wants, str) else wants):
+                if not any(want in v for v in mime_values(cell, mime)):
+                    problems.append(f"no {mime} output containing {want!r}")
         if problems:
             failed += 1
             print(f"FAIL cell {i}: {'; '.join(problems)}")
