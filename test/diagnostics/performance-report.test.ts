@@ -88,7 +88,7 @@ describe.each(["sync", "threads"] as const)("performanceReport on %s", (schedule
     // block of back-to-back tasks narrower than a pixel; one row label per worker.
     const stream = /<svg id="stream"[\s\S]*?<\/svg>/.exec(html)![0];
     const titles = [...stream.matchAll(/<rect [^>]*><title>([^<]*)<\/title>/g)].map((m) => m[1]!);
-    const merged = titles.map((t) => /^(\d+) tasks of /.exec(t)).filter((m) => m !== null);
+    const merged = titles.map((t) => /^(\d+) tasks of /.exec(t)).filter((m): m is RegExpExecArray => m !== null);
     const single = titles.filter((t) => !/^\d+ tasks of /.test(t)).map((t) => t.split("\n")[0]!);
     expect(single.length + merged.reduce((s, m) => s + Number(m[1]), 0)).toBe(seen.length);
     for (const k of single) expect(seen.map((e) => e.key)).toContain(k);
