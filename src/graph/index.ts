@@ -2,7 +2,7 @@
 export { makeKey, makeName, parseKey, keyName, keyPrefix, tokenize, type Key, type KeyParts } from "./key.js";
 export { ref, lit, list, lits, task, dependencies, substitute, opsOf, type Arg, type Call, type Task } from "./task.js";
 export { LayeredGraph, layer, cull, edges, toposort, type Graph, type Layer, type GraphEdges } from "./graph.js";
-export { defineOp, getOp, hasOp, registerOpModule, opModules, importOpModules, type OpFn, type OpContext } from "./ops.js";
+export { defineOp, getOp, hasOp, registerOpModule, opModules, opModulesFor, importOpModules, type OpFn, type OpContext } from "./ops.js";
 export { registerCodec, encodeValue, decodeValue, sizeOf, encodedSize, transferList, viewAs, type Encoded, type ValueCodec } from "./codec.js";
 export { shipFunction, resolveFunction, isFnRef, type FnRef } from "./shipped-function.js";
 export { TUSK, isCollection, type Collection, type CollectionSpec } from "./collection.js";

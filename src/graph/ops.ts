@@ -7,6 +7,7 @@
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { GraphError } from "../errors.js";
+import type { Arg, Call } from "./task.js";
 
 /** What an op receives besides its arguments. */
 export interface OpContext {
@@ -27,6 +28,8 @@ interface OpEntry {
 
 const registry = new Map<string, OpEntry>();
 const modules = new Set<string>();
+/** The file whose top level defined each op in this thread (undefined: not known). */
+const definedIn = new Map<string, string | undefined>();
 
 /**
  * Defines an op. Defining the same name twice with a different function is an error,
@@ -39,6 +42,7 @@ export function defineOp(name: string, fn: OpFn, options: { withContext?: boolea
     throw new GraphError("ERR_OP_REDEFINED", `Op ${name} is already defined by another function; pick another name`);
   }
   registry.set(name, { fn, withContext: options.withContext ?? false });
+  if (!existing) definedIn.set(name, callerFile());
 }
 
 /** Looks an op up; the error lists what to do when it is missing. */
@@ -61,12 +65,94 @@ export function hasOp(name: string): boolean {
 
 /** Registers a module (file URL) that defines ops; workers import it before running tasks. */
 export function registerOpModule(url: string | URL): void {
-  modules.add(typeof url === "string" ? url : url.href);
+  const href = typeof url === "string" ? url : url.href;
+  modules.add(href);
 }
 
 /** Modules registered so far, in registration order. */
 export function opModules(): string[] {
   return [...modules];
+}
+
+/** A file name or file URL as a path (what a stack frame and `import.meta.url` agree on). */
+function filePath(name: string): string {
+  const bare = name.replace(/[?#].*$/, "");
+  if (!bare.startsWith("file:")) return bare;
+  try {
+    return fileURLToPath(bare);
+  } catch {
+    return bare;
+  }
+}
+
+/**
+ * The file of the code that called `defineOp`, from a raw stack frame (not source-mapped:
+ * the file that runs, as its module registers itself). Undefined when not known.
+ */
+function callerFile(): string | undefined {
+  const prepare = Error.prepareStackTrace;
+  const limit = Error.stackTraceLimit;
+  try {
+    Error.stackTraceLimit = 1;
+    Error.prepareStackTrace = (_error, sites) => sites;
+    const holder: { stack?: unknown } = {};
+    Error.captureStackTrace(holder, defineOp);
+    const site = (holder.stack as NodeJS.CallSite[] | undefined)?.[0];
+    const name = site?.getFileName() ?? site?.getScriptNameOrSourceURL();
+    return name ? filePath(name) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    Error.prepareStackTrace = prepare;
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/**
+ * The registered modules a thread must import to run `tasks`, in registration order:
+ * those that defined the tasks' ops in this thread, and every registered module that
+ * defined none here (e.g. a user module that only workers import). Everything when
+ * that is not known: an op not defined in this thread, or defined outside a registered
+ * module, or a persisted value (its codec may live in any module). Ops named `tusk.*`
+ * are built into every executor. So a worker thread imports only what the graph uses:
+ * a CSV groupby never loads the array modules, nor the DataFrame API that concat's
+ * module imports.
+ */
+export function opModulesFor(tasks: Iterable<Call>): string[] {
+  const byPath = new Map<string, string>();
+  for (const m of modules) byPath.set(filePath(m), m);
+  const defining = new Set<string>();
+  for (const file of definedIn.values()) {
+    const m = file === undefined ? undefined : byPath.get(file);
+    if (m !== undefined) defining.add(m);
+  }
+  const needed = new Set<string>();
+  const seen = new Set<string>();
+  let all = false;
+  const visit = (op: string): void => {
+    if (seen.has(op)) return;
+    seen.add(op);
+    if (op.startsWith("tusk.")) {
+      if (op === "tusk.persisted") all = true;
+      return;
+    }
+    const file = definedIn.get(op);
+    const m = file === undefined ? undefined : byPath.get(file);
+    if (m === undefined) all = true;
+    else needed.add(m);
+  };
+  const walk = (args: readonly Arg[]): void => {
+    for (const a of args) {
+      if ("call" in a) { visit(a.call.op); walk(a.call.args); }
+      else if ("list" in a) walk(a.list);
+    }
+  };
+  for (const t of tasks) {
+    visit(t.op);
+    walk(t.args);
+    if (all) return opModules();
+  }
+  return [...modules].filter((m) => needed.has(m) || !defining.has(m));
 }
 
 const imported = new Map<string, Promise<unknown>>();

@@ -31,7 +31,7 @@ import { CancelledError, TaskError } from "../../errors.js";
 import { decodeValue, encodedSize, ownsBuffers, transferList, type Encoded } from "../codec.js";
 import { indexGraph } from "../indexed.js";
 import { keyPrefix, type Key } from "../key.js";
-import { opModules } from "../ops.js";
+import { opModulesFor } from "../ops.js";
 import { orderIndexed } from "../order.js";
 import type { ComputeScheduler, RunRequest } from "../scheduler.js";
 import type { Task } from "../task.js";
@@ -93,7 +93,7 @@ async function runThreaded(request: RunRequest): Promise<unknown[]> {
   const wanted = state.wanted;
   const store = new ResultStore({ memoryLimit: request.memoryLimit, localDirectory: request.localDirectory });
   const pool = getPool(request.nthreads);
-  const modules = opModules();
+  const modules = opModulesFor(g.tasks);
   const stats: ThreadsRunStats = { peakResultBytes: 0, peakResultsHeld: 0, spilled: 0, batches: 0, spillDirectory: undefined };
   const abort = new AbortController();
   const start = Date.now();
