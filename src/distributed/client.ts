@@ -17,6 +17,7 @@ import { LayeredGraph, layer } from "../graph/graph.js";
 import { makeKey, makeName, tokenize, type Key } from "../graph/key.js";
 import { defineOp, opModules } from "../graph/ops.js";
 import type { ComputeScheduler, RunRequest } from "../graph/scheduler.js";
+import type { TaskEvent } from "../graph/task-events.js";
 import { shipFunction } from "../graph/shipped-function.js";
 import { lit, ref, task, type Arg, type Task } from "../graph/task.js";
 import "../graph/builtin-ops.js";
@@ -68,6 +69,8 @@ export class Client implements ComputeScheduler {
   readonly #keys = new Map<Key, KeyState>();
   readonly #whoHas = new Map<number, (who: Readonly<Record<string, readonly string[]>>) => void>();
   readonly #persisted = new Set<Key>();
+  /** Running computations that listen for task events: the scheduler sends them for these graphs' keys. */
+  readonly #eventSinks = new Set<{ readonly graph: ReadonlyMap<Key, unknown>; readonly deliver: (events: readonly TaskEvent[]) => void }>();
   #lost: Error | undefined;
   #seq = 0;
   #closed = false;
@@ -99,7 +102,8 @@ export class Client implements ComputeScheduler {
   async run(request: RunRequest): Promise<unknown[]> {
     if (request.signal?.aborted) throw new CancelledError(undefined, { cause: request.signal.reason });
     const keys = [...new Set(request.keys)];
-    this.#submit([...request.graph.values()], keys, request.retries);
+    this.#submit([...request.graph.values()], keys, request.retries, request.onTaskEvents !== undefined);
+    const sink = this.#listen(request);
     const onAbort = (): void => {
       const error = new CancelledError(undefined, { cause: request.signal?.reason });
       for (const k of keys) this.#fail(k, error);
@@ -115,18 +119,22 @@ export class Client implements ComputeScheduler {
       return request.keys.map((k) => values.get(k));
     } finally {
       request.signal?.removeEventListener("abort", onAbort);
+      if (sink) this.#eventSinks.delete(sink);
       this.#release(keys);
     }
   }
 
   async persist(request: RunRequest): Promise<LayeredGraph> {
     const keys = [...new Set(request.keys)];
-    this.#submit([...request.graph.values()], keys, request.retries);
+    this.#submit([...request.graph.values()], keys, request.retries, request.onTaskEvents !== undefined);
+    const sink = this.#listen(request);
     try {
       await Promise.all(keys.map((k) => this.#wait(k)));
     } catch (error) {
       this.#release(keys);
       throw error;
+    } finally {
+      if (sink) this.#eventSinks.delete(sink);
     }
     for (const k of keys) this.#persisted.add(k);
     const tasks = keys.map((k) => task(k, "tusk.remote", lit(k)));
@@ -230,7 +238,15 @@ export class Client implements ComputeScheduler {
     return st.status === "memory" ? "finished" : st.status === "erred" ? "error" : "pending";
   }
 
-  #submit(tasks: Task[], keys: readonly Key[], retries: number): void {
+  /** Registers a run's `onTaskEvents` (when set): events of its graph's tasks go there. */
+  #listen(request: RunRequest): { graph: ReadonlyMap<Key, unknown>; deliver: (events: readonly TaskEvent[]) => void } | undefined {
+    if (!request.onTaskEvents) return undefined;
+    const sink = { graph: request.graph, deliver: request.onTaskEvents };
+    this.#eventSinks.add(sink);
+    return sink;
+  }
+
+  #submit(tasks: Task[], keys: readonly Key[], retries: number, taskEvents = false): void {
     if (this.#closed) throw new ValidationError("this Client is closed; connect a new one");
     if (this.#lost) throw this.#lost;
     for (const k of keys) {
@@ -238,7 +254,7 @@ export class Client implements ComputeScheduler {
       if (!st) this.#keys.set(k, (st = { refs: 0, status: "pending", workers: [], error: undefined, waiters: [] }));
       st.refs++;
     }
-    this.#comm.send({ type: "update-graph", tasks, keys: [...keys], modules: opModules(), retries });
+    this.#comm.send({ type: "update-graph", tasks, keys: [...keys], modules: opModules(), retries, ...(taskEvents ? { taskEvents } : {}) });
   }
 
   #release(keys: readonly Key[], reason?: Error): void {
@@ -289,6 +305,18 @@ export class Client implements ComputeScheduler {
         for (const w of st.waiters.splice(0)) w.reject(st.error);
         break;
       }
+      case "task-events":
+        // Sent before the results they led to, so a run sees all its events before it resolves.
+        for (const sink of this.#eventSinks) {
+          const mine = m.events.filter((e) => sink.graph.has(e.key));
+          if (mine.length === 0) continue;
+          try {
+            sink.deliver(mine);
+          } catch {
+            // a diagnostics listener must never break a computation
+          }
+        }
+        break;
       case "who-has-reply":
         this.#whoHas.get(m.id)?.(m.who);
         this.#whoHas.delete(m.id);

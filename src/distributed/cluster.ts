@@ -128,9 +128,12 @@ export class LocalCluster {
     return cluster;
   }
 
-  /** Starts one more worker; resolves with its process id once it has joined. */
-  async addWorker(): Promise<number> {
-    const o = this.#opts;
+  /**
+   * Starts one more worker; resolves with its process id once it has joined. `options`
+   * override the cluster's for this worker (e.g. its own local directory).
+   */
+  async addWorker(options: { localDirectory?: string; workerArgs?: string[] } = {}): Promise<number> {
+    const o = { ...this.#opts, ...options };
     const { cmd, args } = cliCommand();
     const argv = [...args, "worker", this.address, "--name", `local-${this.#n++}`];
     if (o.threadsPerWorker) argv.push("--nthreads", String(o.threadsPerWorker));

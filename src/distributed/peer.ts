@@ -9,7 +9,7 @@ import type { Encoded } from "../graph/codec.js";
 import type { Key } from "../graph/key.js";
 import { connect, type Comm, type ConnectOptions } from "./comm/index.js";
 import { sayHello } from "./handshake.js";
-import type { DataMsg } from "./protocol/messages.js";
+import type { DataMsg, GetScratchMsg, ScratchDataMsg } from "./protocol/messages.js";
 import { ACCEPTS, validateMessage } from "./protocol/validate.js";
 
 interface Conn {
@@ -41,6 +41,13 @@ export class PeerPool {
   /** Pushes values to a worker (hand-off); resolves when it has stored them. */
   async putData(address: string, values: Record<string, Encoded>): Promise<void> {
     await this.#request(address, (id) => ({ type: "put-data", id, values }));
+  }
+
+  /** Reads byte ranges of a worker's scratch space (a shuffle's buckets). */
+  async getScratch(address: string, owner: Key, ranges: GetScratchMsg["ranges"]): Promise<Uint8Array[]> {
+    const reply = (await this.#request(address, (id) => ({ type: "get-scratch", id, owner, ranges }))) as ScratchDataMsg;
+    if (reply.data.length !== ranges.length) throw new ProtocolError(`${address} sent ${reply.data.length} scratch ranges for ${ranges.length}`);
+    return [...reply.data];
   }
 
   async #request(address: string, make: (id: number) => import("./protocol/messages.js").Message): Promise<unknown> {

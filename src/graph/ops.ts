@@ -15,6 +15,34 @@ export interface OpContext {
   readonly key: string;
   /** Aborted when the computation is cancelled. */
   readonly signal?: AbortSignal;
+  /** Scratch files shared between workers; only on a cluster worker (absent locally). */
+  readonly scratch?: ScratchService;
+}
+
+/** A byte range of a file in a scratch space. */
+export interface ScratchRange {
+  readonly name: string;
+  readonly offset: number;
+  readonly length: number;
+}
+
+/**
+ * Files a task leaves on its cluster worker for later tasks to read, from any worker
+ * (a shuffle's buckets). A scratch space is named by the key that owns it: every worker
+ * deletes its files of that space when the owner key is released, and a worker's loss
+ * makes the scheduler recompute the owner (so readers never see half of one).
+ */
+export interface ScratchService {
+  /** Where peers reach this worker (put it in what you return, for readers). */
+  readonly address: string;
+  /** This worker's folder of scratch space `owner` (made on first use). */
+  dir(owner: string): string;
+  /**
+   * Bytes of files of scratch space `owner` on the worker at `address` (this one: read
+   * from disk). Rejects when that worker or its files are gone; the task is then
+   * re-run once the owner has been recomputed, instead of failing.
+   */
+  read(address: string, owner: string, ranges: readonly ScratchRange[]): Promise<Uint8Array[]>;
 }
 
 /** An op: resolved arguments in, a value (or a promise of one) out. */

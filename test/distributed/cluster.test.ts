@@ -95,7 +95,7 @@ describe("LocalCluster", () => {
   });
 
   test("10,000 random and malformed frames to the scheduler and to a worker; both still serve a real client", async () => {
-    const status = await (await fetch(`${cluster.dashboardUrl}json`)).json() as { workers: Array<{ address: string }> };
+    const status = await (await fetch(`${cluster.dashboardUrl}json`, { headers: { authorization: `Bearer ${cluster.token}` } })).json() as { workers: Array<{ address: string }> };
     const before = cluster.workerPids.length;
     const [toScheduler, toWorker] = await Promise.all([
       fuzz(cluster.address, 10_000, cluster.token, 1),

@@ -24,13 +24,15 @@ import { cleanupAnnotation } from "../../graph/cleanup.js";
 import { config } from "../../graph/config.js";
 import { LayeredGraph, layer } from "../../graph/graph.js";
 import { keyName, makeKey, makeName, type Key } from "../../graph/key.js";
-import { defineOp, registerOpModule } from "../../graph/ops.js";
+import { markUnfusable } from "../../graph/fuse.js";
+import { defineOp, registerOpModule, type OpContext } from "../../graph/ops.js";
 import { list, lit, ref, task, type Arg, type Task } from "../../graph/task.js";
 import type { FrameMeta } from "../meta.js";
 import type { Partition } from "../partition.js";
 import { bucketRows, concatPartitions, hashBuckets } from "../kernels/hash-partition.js";
 import type { Cell } from "../kernels/reduce-access.js";
 import { rangeBuckets, type SortSpec } from "../kernels/sort.js";
+import { readScratch, writeScratch, type ScratchBuckets } from "./remote.js";
 import { staging, type StagedBuckets, type StagingSpec } from "./staging.js";
 
 registerOpModule(import.meta.url);
@@ -57,20 +59,26 @@ export interface Shuffled {
 
 type PartitionerSpec = { kind: "hash"; columns: readonly string[] } | { kind: "range"; spec: SortSpec };
 
-defineOp("dataframe.shuffle.init", (spec: StagingSpec) => {
-  staging(spec).init();
+// On a cluster worker (ctx.scratch) the buckets go worker to worker (./remote.ts).
+defineOp("dataframe.shuffle.init", (ctx: OpContext, spec: StagingSpec) => {
+  if (!(ctx.scratch && spec.owner)) staging(spec).init();
   return spec.kind;
-});
+}, { withContext: true });
 
-defineOp("dataframe.shuffle.split", (_init: unknown, part: Partition, spec: StagingSpec, p: PartitionerSpec, n: number, input: number, divisions?: Cell[][]): StagedBuckets => {
+defineOp("dataframe.shuffle.split", (ctx: OpContext, _init: unknown, part: Partition, spec: StagingSpec, p: PartitionerSpec, n: number, input: number, divisions?: Cell[][]): StagedBuckets => {
   const buckets = p.kind === "hash" ? hashBuckets(part, p.columns, n) : rangeBuckets(part, p.spec, divisions ?? []);
+  if (ctx.scratch && spec.owner) return writeScratch(ctx.scratch, spec.owner, input, n, bucketRows(part, buckets, n));
   return staging(spec).write(input, n, bucketRows(part, buckets, n));
-});
+}, { withContext: true });
 
 defineOp("dataframe.shuffle.barrier", (staged: StagedBuckets[]) => staged);
+// The barrier owns the buckets on a cluster: it must stay a task of its own.
+markUnfusable("dataframe.shuffle.barrier");
 
-defineOp("dataframe.shuffle.collect", (staged: StagedBuckets[], spec: StagingSpec, output: number, meta: FrameMeta): Partition =>
-  concatPartitions(staging(spec).read(staged, output), meta));
+defineOp("dataframe.shuffle.collect", (ctx: OpContext, staged: StagedBuckets[], spec: StagingSpec, output: number, meta: FrameMeta): Partition | Promise<Partition> => {
+  if (ctx.scratch && spec.owner) return readScratch(ctx.scratch, spec.owner, staged as ScratchBuckets[], output).then((parts) => concatPartitions(parts, meta));
+  return concatPartitions(staging(spec).read(staged, output), meta);
+}, { withContext: true });
 
 defineOp("dataframe.shuffle.cleanup", (spec: StagingSpec) => {
   staging(spec).dispose();
@@ -85,9 +93,9 @@ export function shuffle(input: ShuffleInput, partitioner: Partitioner, npartitio
   const token = [inKeys, partitioner, npartitions];
   const splitName = makeName(`${label}-split`, ...token);
   const dir = join(config.get().localDirectory ?? tmpdir(), `tusk-shuffle-${splitName.slice(-16)}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
-  const spec: StagingSpec = { kind: "disk", dir };
   const initKey = makeKey(makeName(`${label}-init`, ...token));
   const barrierKey = makeKey(makeName(`${label}-barrier`, ...token));
+  const spec: StagingSpec = { kind: "disk", dir, owner: barrierKey };
   const collectName = makeName(label, ...token);
   const p: PartitionerSpec = partitioner.kind === "hash"
     ? { kind: "hash", columns: partitioner.columns }

@@ -15,8 +15,12 @@ import { Dictionary, Field, RecordBatch, Schema, Struct, Table, makeData, tableF
 import { ValidationError } from "../../errors.js";
 import type { Partition } from "../partition.js";
 
-/** Which staging a shuffle uses, as plain data that travels in tasks. */
-export type StagingSpec = { readonly kind: "disk"; readonly dir: string };
+/**
+ * Which staging a shuffle uses, as plain data that travels in tasks. On a cluster
+ * worker (ops get `ctx.scratch`) the buckets go to the worker's scratch space of the
+ * `owner` key instead of `dir` (./remote.ts).
+ */
+export type StagingSpec = { readonly kind: "disk"; readonly dir: string; readonly owner?: string };
 
 /** What a split task returns: where its buckets are. */
 export interface StagedBuckets {
@@ -44,7 +48,8 @@ export function staging(spec: StagingSpec): ShuffleStaging {
   throw new ValidationError(`Unknown shuffle staging ${JSON.stringify((spec as { kind: unknown }).kind)}`);
 }
 
-class DiskStaging implements ShuffleStaging {
+/** Buckets in files of one folder of the local disk. */
+export class DiskStaging implements ShuffleStaging {
   constructor(readonly dir: string) {}
 
   init(): void {

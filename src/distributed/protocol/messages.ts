@@ -53,6 +53,8 @@ export interface UpdateGraphMsg {
   /** Op modules workers import before running these tasks. */
   readonly modules: readonly string[];
   readonly retries: number;
+  /** Send this client `task-events` for these tasks (when it listens for them). */
+  readonly taskEvents?: boolean;
 }
 export interface ReleaseKeysMsg {
   readonly type: "release-keys";
@@ -80,6 +82,21 @@ export interface KeyErredMsg {
   readonly op: string;
   readonly worker: string;
   readonly error: RemoteError;
+}
+/** Finished tasks of this client's graphs (when it asked with `taskEvents`). */
+export interface TaskEventsMsg {
+  readonly type: "task-events";
+  readonly events: readonly TaskEventWire[];
+}
+/** One task run as it crosses the wire (the same fields as graph/task-events' TaskEvent). */
+export interface TaskEventWire {
+  readonly key: Key;
+  readonly group: string;
+  readonly worker: string;
+  readonly startMs: number;
+  readonly stopMs: number;
+  readonly status: "ok" | "error";
+  readonly nbytes?: number;
 }
 export interface WhoHasReplyMsg {
   readonly type: "who-has-reply";
@@ -121,16 +138,25 @@ export interface HeartbeatMsg {
   readonly managed: number;
   readonly spilled: number;
   readonly paused: boolean;
+  /** CPU use of the worker process since the last heartbeat, in % of one core (may exceed 100). */
+  readonly cpu: number;
+  /** Tasks running on its threads now. */
+  readonly executing: number;
 }
 export interface TaskFinishedMsg {
   readonly type: "task-finished";
   readonly key: Key;
   readonly nbytes: number;
+  /** When it ran (epoch ms); absent when the worker reports a result it already held. */
+  readonly startMs?: number;
+  readonly stopMs?: number;
 }
 export interface TaskErredMsg {
   readonly type: "task-erred";
   readonly key: Key;
   readonly error: RemoteError;
+  readonly startMs?: number;
+  readonly stopMs?: number;
 }
 export interface MissingDataMsg {
   readonly type: "missing-data";
@@ -188,7 +214,7 @@ export interface ErrorMsg {
 }
 
 export type ClientToScheduler = UpdateGraphMsg | ReleaseKeysMsg | WhoHasMsg;
-export type SchedulerToClient = KeyInMemoryMsg | KeyErredMsg | WhoHasReplyMsg | ErrorMsg;
+export type SchedulerToClient = KeyInMemoryMsg | KeyErredMsg | WhoHasReplyMsg | TaskEventsMsg | ErrorMsg;
 export type SchedulerToWorker = ComputeTaskMsg | FreeKeysMsg | StealRequestMsg | ImportModulesMsg | CloseWorkerMsg | ErrorMsg;
 export type WorkerToScheduler = HeartbeatMsg | TaskFinishedMsg | TaskErredMsg | MissingDataMsg | StealResponseMsg | AddKeysMsg | WorkerLeavingMsg;
 export type PeerMsg = GetDataMsg | DataMsg | PutDataMsg | PutDataAckMsg | ErrorMsg;

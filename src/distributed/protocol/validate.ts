@@ -93,6 +93,9 @@ const remoteError: Check = obj({ name: str(1024), message: str(), stack: opt(str
 const encoded: Check = obj({ codec: str(256), meta: any, buffers: arr(bytes, 1_000_000) });
 const id: Check = int(0, Number.MAX_SAFE_INTEGER);
 const modules: Check = arr(str(8192), LIMITS.modules);
+const taskEvent: Check = obj({
+  key, group: str(LIMITS.keyLength), worker: str(2048), startMs: nonneg, stopMs: nonneg, status: oneOf(["ok", "error"]), nbytes: opt(nonneg),
+});
 
 const SCHEMAS: Record<MessageType, Check> = {
   hello: obj({
@@ -100,20 +103,21 @@ const SCHEMAS: Record<MessageType, Check> = {
     name: opt(str(256)), nthreads: opt(int(1, 4096)), memoryLimit: opt(nonneg), peerAddress: opt(str(2048)),
   }),
   welcome: obj({ type: any, version: int(0, 1 << 30), id: str(256) }),
-  "update-graph": obj({ type: any, tasks: arr(taskCheck), keys, modules, retries: int(0, 1000) }),
+  "update-graph": obj({ type: any, tasks: arr(taskCheck), keys, modules, retries: int(0, 1000), taskEvents: opt(bool) }),
   "release-keys": obj({ type: any, keys }),
   "who-has": obj({ type: any, id, keys }),
   "key-in-memory": obj({ type: any, key, workers: arr(str(2048), 100_000) }),
   "key-erred": obj({ type: any, key, origin: key, op: str(LIMITS.opLength), worker: str(2048), error: remoteError }),
+  "task-events": obj({ type: any, events: arr(taskEvent, 100_000) }),
   "who-has-reply": obj({ type: any, id, who: record(arr(str(2048), 100_000)) }),
   "compute-task": obj({ type: any, task: taskCheck, priority: num, whoHas: record(arr(str(2048), 100_000)) }),
   "free-keys": obj({ type: any, keys }),
   "steal-request": obj({ type: any, key }),
   "import-modules": obj({ type: any, modules }),
   "close-worker": obj({ type: any, reason: str(4096) }),
-  heartbeat: obj({ type: any, memory: nonneg, managed: nonneg, spilled: nonneg, paused: bool }),
-  "task-finished": obj({ type: any, key, nbytes: nonneg }),
-  "task-erred": obj({ type: any, key, error: remoteError }),
+  heartbeat: obj({ type: any, memory: nonneg, managed: nonneg, spilled: nonneg, paused: bool, cpu: nonneg, executing: int(0, 1 << 20) }),
+  "task-finished": obj({ type: any, key, nbytes: nonneg, startMs: opt(nonneg), stopMs: opt(nonneg) }),
+  "task-erred": obj({ type: any, key, error: remoteError, startMs: opt(nonneg), stopMs: opt(nonneg) }),
   "missing-data": obj({ type: any, key, missing: key, from: str(2048) }),
   "steal-response": obj({ type: any, key, accepted: bool }),
   "add-keys": obj({ type: any, keys, nbytes: arr(nonneg) }),
@@ -130,7 +134,7 @@ export const ACCEPTS = {
   schedulerFromClient: ["update-graph", "release-keys", "who-has"],
   schedulerFromWorker: ["heartbeat", "task-finished", "task-erred", "missing-data", "steal-response", "add-keys", "worker-leaving"],
   workerFromScheduler: ["compute-task", "free-keys", "steal-request", "import-modules", "close-worker", "error"],
-  clientFromScheduler: ["key-in-memory", "key-erred", "who-has-reply", "error"],
+  clientFromScheduler: ["key-in-memory", "key-erred", "who-has-reply", "task-events", "error"],
   peerServer: ["get-data", "put-data"],
   peerClient: ["data", "put-data-ack", "error"],
   handshake: ["hello"],
@@ -148,6 +152,12 @@ export function validateMessage<T extends MessageType>(value: unknown, accepted:
     throw new ProtocolError(`unexpected message type ${JSON.stringify(typeof type === "string" ? type.slice(0, 64) : typeof type)}; expected one of ${accepted.join(", ")}`, { code: "ERR_BAD_MESSAGE" });
   }
   SCHEMAS[type as MessageType](value, type);
+  if (type === "task-finished" || type === "task-erred") {
+    const m = value as { startMs?: number | null; stopMs?: number | null };
+    const has = (v: unknown): boolean => v !== undefined && v !== null;
+    if (has(m.startMs) !== has(m.stopMs)) fail(`${type}.stopMs`, "given together with startMs", has(m.stopMs) ? m.stopMs : m.startMs);
+    if (has(m.startMs) && m.stopMs! < m.startMs!) fail(`${type}.stopMs`, `at least startMs (${m.startMs})`, m.stopMs);
+  }
   if (type === "add-keys") {
     const m = value as { keys: unknown[]; nbytes: unknown[] };
     if (m.keys.length !== m.nbytes.length) fail("add-keys.nbytes", `${m.keys.length} sizes`, m.nbytes);

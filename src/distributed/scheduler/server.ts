@@ -1,17 +1,20 @@
 /**
  * The scheduler process: a thin network shell around {@link SchedulerState}. It accepts
  * connections (handshake with the token first), turns validated messages into events,
- * routes the instructions to workers and clients, watches heartbeats, and serves a small
- * dashboard. A bad message gets an error reply and its connection closed; the scheduler
- * keeps running.
+ * routes the instructions to workers and clients, watches heartbeats, and serves the
+ * dashboard (../dashboard/). It records what the dashboard shows — the workers' last
+ * heartbeats, a bounded stream of finished tasks, progress per task group — and sends
+ * `task-events` to clients that asked for them. A bad message gets an error reply and
+ * its connection closed; the scheduler keeps running.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { ProtocolError, describeError } from "../../errors.js";
+import { keyPrefix, type Key } from "../../graph/key.js";
 import { listen, type Comm, type Listener } from "../comm/index.js";
 import { acceptHello } from "../handshake.js";
 import { createLogger, type Logger } from "../log.js";
-import { toRemoteError, type SchedulerToClient, type SchedulerToWorker } from "../protocol/messages.js";
+import { buildSnapshot, GroupTracker, TaskStream, type DashboardSnapshot, type WorkerMetrics } from "../dashboard/model.js";
+import { DashboardServer } from "../dashboard/server.js";
+import { toRemoteError, type SchedulerToClient, type SchedulerToWorker, type TaskEventWire } from "../protocol/messages.js";
 import { ACCEPTS, validateMessage } from "../protocol/validate.js";
 import { SchedulerState } from "./state.js";
 import type { SchedulerEvent, SchedulerInstruction, SchedulerStateOptions } from "./types.js";
@@ -30,7 +33,21 @@ export interface SchedulerServerOptions {
   heartbeatTimeoutMs?: number;
   logger?: Logger;
   state?: SchedulerStateOptions;
+  /** Finished tasks kept for the dashboard's task stream (default 10,000). */
+  taskStreamSize?: number;
 }
+
+/** Task events waiting to go to a client that asked for them. */
+interface EventSubscription {
+  /** Keys of its graphs (pruned of forgotten keys as it grows). */
+  readonly keys: Set<Key>;
+  pruneAt: number;
+  pending: TaskEventWire[];
+  timer: NodeJS.Timeout | undefined;
+}
+
+/** Task events go to clients in batches of at most this many, or every 100 ms. */
+const EVENT_BATCH = 1000;
 
 interface Peer {
   readonly id: string;
@@ -49,9 +66,15 @@ export class SchedulerServer {
   readonly #clients = new Map<string, Peer>();
   readonly #modules: string[] = [];
   #listener: Listener | undefined;
-  #dashboard: Server | undefined;
-  #dashboardUrl: string | undefined;
+  #dashboard: DashboardServer | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #groupTimer: NodeJS.Timeout | undefined;
+  readonly #metrics = new Map<string, WorkerMetrics>();
+  readonly #stream: TaskStream;
+  readonly #groups = new GroupTracker();
+  #observedAt = -1;
+  #snapshot: { at: number; snap: DashboardSnapshot } | undefined;
+  readonly #subs = new Map<string, EventSubscription>();
   #seq = 0;
   #closed = false;
   #lastCheck = Date.now();
@@ -60,6 +83,7 @@ export class SchedulerServer {
     this.#opts = options;
     this.#log = options.logger ?? createLogger("scheduler");
     this.state = new SchedulerState(options.state);
+    this.#stream = new TaskStream(options.taskStreamSize ?? 10_000);
   }
 
   /** Starts listening. */
@@ -74,21 +98,28 @@ export class SchedulerServer {
     return this.#listener!.address;
   }
 
+  /** Where the dashboard is (it needs the token: `?token=` once, or `Authorization: Bearer`). */
   get dashboardUrl(): string | undefined {
-    return this.#dashboardUrl;
+    return this.#dashboard?.url;
   }
 
   async #start(): Promise<void> {
     const o = this.#opts;
     this.#listener = await listen({ host: o.host, port: o.port ?? 8786, tlsCert: o.tlsCert, tlsKey: o.tlsKey, inproc: o.inproc }, (comm) => this.#onConnection(comm));
     if (o.dashboardPort !== null && o.inproc === undefined) {
-      this.#dashboard = createServer((req, res) => this.#serveDashboard(req, res));
-      await new Promise<void>((resolve, reject) => {
-        this.#dashboard!.once("error", reject);
-        this.#dashboard!.listen(o.dashboardPort ?? 8787, o.host ?? "127.0.0.1", () => resolve());
-      });
-      const port = (this.#dashboard.address() as AddressInfo).port;
-      this.#dashboardUrl = `http://${o.host ?? "127.0.0.1"}:${port}/`;
+      try {
+        this.#dashboard = await DashboardServer.start({
+          host: o.host ?? "127.0.0.1", port: o.dashboardPort ?? 8787, token: o.token, logger: this.#log,
+          snapshot: (since) => this.dashboardSnapshot(since),
+        });
+      } catch (error) {
+        await this.#listener.close();
+        throw error;
+      }
+      // Progress bars need the groups counted even while nobody looks (a finished group
+      // starts a fresh bar when its tasks come back).
+      this.#groupTimer = setInterval(() => this.#observeGroups(Date.now()), 1000);
+      this.#groupTimer.unref();
     }
     const timeout = o.heartbeatTimeoutMs ?? 10_000;
     this.#timer = setInterval(() => this.#checkHeartbeats(timeout), Math.min(1000, timeout / 2));
@@ -149,6 +180,7 @@ export class SchedulerServer {
               this.#modules.push(...fresh);
               for (const w of this.#workers.values()) w.comm.send({ type: "import-modules", modules: fresh });
             }
+            if (m.taskEvents) this.#subscribe(peer.id, m.tasks.map((t) => t.key));
             this.#event({ type: "graph-submitted", stimulusId: this.#stimulus("update-graph"), client: peer.id, tasks: m.tasks, keys: m.keys, retries: m.retries });
             break;
           }
@@ -170,15 +202,18 @@ export class SchedulerServer {
         const worker = peer.id;
         switch (m.type) {
           case "heartbeat":
+            this.#metrics.set(worker, { rss: m.memory, managed: m.managed, spilled: m.spilled, cpu: m.cpu, executing: m.executing, atMs: Date.now() });
             if (this.state.workers.get(worker)?.paused !== m.paused) {
               this.#log.info(m.paused ? "worker paused (memory)" : "worker resumed", { id: worker, memory: m.memory });
               this.#event({ type: "worker-status", stimulusId: this.#stimulus("heartbeat"), worker, paused: m.paused });
             }
             break;
           case "task-finished":
+            this.#taskRan(worker, m.key, "ok", m.startMs, m.stopMs, m.nbytes);
             this.#event({ type: "task-finished", stimulusId: this.#stimulus("task-finished"), worker, key: m.key, nbytes: m.nbytes });
             break;
           case "task-erred":
+            this.#taskRan(worker, m.key, "error", m.startMs, m.stopMs);
             this.#event({ type: "task-erred", stimulusId: this.#stimulus("task-erred"), worker, key: m.key, error: m.error });
             break;
           case "missing-data":
@@ -189,6 +224,12 @@ export class SchedulerServer {
             break;
           case "add-keys":
             this.#event({ type: "keys-added", stimulusId: this.#stimulus("add-keys"), worker, keys: m.keys, nbytes: m.nbytes });
+            break;
+          case "scratch-added":
+            this.#event({ type: "scratch-added", stimulusId: this.#stimulus("scratch-added"), worker, keys: m.keys });
+            break;
+          case "scratch-lost":
+            this.#event({ type: "scratch-lost", stimulusId: this.#stimulus("scratch-lost"), worker, key: m.key, owner: m.owner, from: m.from });
             break;
           case "worker-leaving":
             this.#log.info("worker leaving", { id: worker, reason: m.reason });
@@ -228,13 +269,18 @@ export class SchedulerServer {
         case "free-keys":
           this.#toWorker(i.worker, { type: "free-keys", keys: i.keys });
           break;
+        case "free-scratch":
+          this.#toWorker(i.worker, { type: "free-scratch", keys: i.keys });
+          break;
         case "steal-request":
           this.#toWorker(i.worker, { type: "steal-request", key: i.key });
           break;
         case "key-in-memory":
+          this.#flushEvents(i.client); // the client sees a result's task events before the result
           this.#toClient(i.client, { type: "key-in-memory", key: i.key, workers: i.workers });
           break;
         case "key-erred":
+          this.#flushEvents(i.client);
           this.#toClient(i.client, { type: "key-erred", key: i.key, origin: i.origin, op: i.op, worker: i.worker, error: i.error });
           break;
       }
@@ -257,6 +303,9 @@ export class SchedulerServer {
       }
     } else if (this.#clients.get(peer.id) === peer) {
       this.#clients.delete(peer.id);
+      const sub = this.#subs.get(peer.id);
+      if (sub?.timer) clearTimeout(sub.timer);
+      this.#subs.delete(peer.id);
       this.#log.info("client disconnected", { id: peer.id });
       this.#event({ type: "client-removed", stimulusId: this.#stimulus("client-removed"), client: peer.id });
     }
@@ -265,6 +314,7 @@ export class SchedulerServer {
   #dropWorker(peer: Peer, reason: string, graceful: boolean): void {
     if (this.#workers.get(peer.id) !== peer) return;
     this.#workers.delete(peer.id);
+    this.#metrics.delete(peer.id);
     this.#event({ type: "worker-lost", stimulusId: this.#stimulus("worker-lost"), worker: peer.id, graceful });
     if (!peer.comm.closed) peer.comm.close(reason);
   }
@@ -288,33 +338,73 @@ export class SchedulerServer {
     }
   }
 
-  /** A JSON summary (what the dashboard shows). */
-  status(): Record<string, unknown> {
-    const counts: Record<string, number> = {};
-    for (const ts of this.state.tasks.values()) counts[ts.state] = (counts[ts.state] ?? 0) + 1;
-    return {
-      address: this.#listener?.address,
-      workers: [...this.state.workers.values()].map((w) => ({ id: w.id, address: w.address, nthreads: w.nthreads, processing: w.processing.size, keys: w.hasWhat.size, nbytes: w.nbytes, paused: w.paused })),
-      clients: this.#clients.size,
-      tasks: counts,
-      queued: this.state.queued.size,
-      transitions: this.state.transitionCount,
-    };
+  // ---- what the dashboard and clients' task events read ----
+
+  /** A worker reported a run: into the task stream, the group's progress and subscribed clients. */
+  #taskRan(worker: string, key: Key, status: "ok" | "error", startMs: number | undefined, stopMs: number | undefined, nbytes?: number): void {
+    const ts = this.state.tasks.get(key);
+    // Count progress only for a report the state machine will accept (not a stale duplicate).
+    if (ts && ts.state === "processing" && ts.processingOn?.id === worker) this.#groups.finished(keyPrefix(key), status);
+    if (startMs === undefined || stopMs === undefined) return;
+    const event: TaskEventWire = { key, group: keyPrefix(key), worker, startMs, stopMs, status, ...(nbytes !== undefined ? { nbytes } : {}) };
+    if (this.#dashboard) this.#stream.push(event);
+    for (const [client, sub] of this.#subs) {
+      if (!sub.keys.has(key)) continue;
+      sub.pending.push(event);
+      if (sub.pending.length >= EVENT_BATCH) this.#flushEvents(client);
+      else sub.timer ??= setTimeout(() => this.#flushEvents(client), 100);
+    }
   }
 
-  #serveDashboard(req: IncomingMessage, res: ServerResponse): void {
-    const status = this.status();
-    if (req.url?.startsWith("/json")) {
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify(status));
-      return;
+  /** A client wants task events for these keys (it listens for them). */
+  #subscribe(client: string, keys: readonly Key[]): void {
+    let sub = this.#subs.get(client);
+    if (!sub) this.#subs.set(client, (sub = { keys: new Set(), pruneAt: 10_000, pending: [], timer: undefined }));
+    for (const k of keys) sub.keys.add(k);
+    if (sub.keys.size > sub.pruneAt) {
+      for (const k of sub.keys) if (!this.state.tasks.has(k)) sub.keys.delete(k);
+      sub.pruneAt = Math.max(10_000, 2 * sub.keys.size);
     }
-    const esc = (s: unknown): string => String(s).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
-    const rows = (status.workers as Array<Record<string, unknown>>).map((w) => `<tr>${["id", "address", "nthreads", "processing", "keys", "nbytes", "paused"].map((k) => `<td>${esc(w[k])}</td>`).join("")}</tr>`).join("");
-    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-    res.end(`<!doctype html><meta http-equiv="refresh" content="2"><title>tusk scheduler</title><h1>tusk scheduler ${esc(status.address)}</h1>` +
-      `<p>tasks: ${esc(JSON.stringify(status.tasks))} · queued ${esc(status.queued)} · clients ${esc(status.clients)} · transitions ${esc(status.transitions)}</p>` +
-      `<table border=1 cellpadding=4><tr><th>worker</th><th>address</th><th>threads</th><th>processing</th><th>keys</th><th>bytes</th><th>paused</th></tr>${rows}</table>`);
+  }
+
+  #flushEvents(client: string): void {
+    const sub = this.#subs.get(client);
+    if (!sub) return;
+    if (sub.timer) clearTimeout(sub.timer);
+    sub.timer = undefined;
+    if (sub.pending.length === 0) return;
+    const events = sub.pending;
+    sub.pending = [];
+    this.#toClient(client, { type: "task-events", events });
+  }
+
+  #observeGroups(now: number): void {
+    if (this.#observedAt === this.state.transitionCount) return;
+    this.#observedAt = this.state.transitionCount;
+    this.#groups.observe(this.state.tasks.values(), now);
+  }
+
+  /**
+   * What the dashboard shows, with task stream entries after `since`. The O(tasks) part
+   * is computed at most every 250 ms, however many pages poll.
+   */
+  dashboardSnapshot(since = 0): DashboardSnapshot {
+    const now = Date.now();
+    if (!this.#snapshot || now - this.#snapshot.at >= 250) {
+      this.#observedAt = this.state.transitionCount;
+      const snap = buildSnapshot({
+        state: this.state, metrics: this.#metrics, stream: this.#stream, groups: this.#groups,
+        address: this.#listener?.address ?? "", clients: this.#clients.size, since: this.#stream.lastSeq, now,
+      });
+      this.#snapshot = { at: now, snap };
+    }
+    const snap = this.#snapshot.snap;
+    return { ...snap, stream: { lastSeq: this.#stream.lastSeq, entries: this.#stream.since(since, 5000) } };
+  }
+
+  /** A JSON summary (the dashboard's snapshot without the task stream). */
+  status(): DashboardSnapshot {
+    return this.dashboardSnapshot(Number.MAX_SAFE_INTEGER);
   }
 
   /** Asks workers to close, then stops listening. */
@@ -322,6 +412,8 @@ export class SchedulerServer {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#groupTimer) clearInterval(this.#groupTimer);
+    for (const sub of this.#subs.values()) if (sub.timer) clearTimeout(sub.timer);
     for (const w of this.#workers.values()) {
       w.comm.send({ type: "close-worker", reason: "the scheduler is shutting down" });
       w.comm.close("scheduler closing");
@@ -331,7 +423,6 @@ export class SchedulerServer {
       c.comm.close("scheduler closing");
     }
     await this.#listener?.close();
-    await new Promise<void>((resolve) => (this.#dashboard ? this.#dashboard.close(() => resolve()) : resolve()));
-    this.#dashboard?.closeAllConnections?.();
+    await this.#dashboard?.close();
   }
 }

@@ -20,6 +20,11 @@
  *   once they were running on `allowedFailures` workers that died.
  * - Results are released as soon as no client wants them and no dependent needs them;
  *   tasks are forgotten when nothing refers to them any more.
+ * - Scratch files (a shuffle's buckets, written by many tasks, read by many others) are
+ *   owned by a key: workers report which owners they hold files of; the files are
+ *   deleted when the owner is released, erred or forgotten; losing a worker that held
+ *   some re-runs the owner and the dependencies it still held in memory (their files
+ *   are gone), and a reader that found them gone is re-run after that.
  */
 import { InvalidTransitionError, ProtocolError } from "../../errors.js";
 import type { Key } from "../../graph/key.js";
@@ -105,6 +110,12 @@ export class SchedulerState {
   #graphs = 0;
   /** Transitions made so far (all events). */
   transitionCount = 0;
+  /** Events handled so far. */
+  eventCount = 0;
+  /** Owner key → workers holding scratch files it owns. */
+  readonly scratch = new Map<Key, Set<SchedulerWorker>>();
+  /** Peer address → `eventCount` when a worker there was last lost. */
+  readonly #lostAt = new Map<string, number>();
 
   constructor(options: SchedulerStateOptions = {}) {
     this.options = {
@@ -120,6 +131,7 @@ export class SchedulerState {
   handle(event: SchedulerEvent): SchedulerInstruction[] {
     const step: Step = { recs: new Map(), out: [] };
     const sid = event.stimulusId;
+    this.eventCount++;
     switch (event.type) {
       case "client-added":
         this.clients.add(event.client);
@@ -208,6 +220,24 @@ export class SchedulerState {
         }
         break;
       }
+      case "scratch-added": {
+        const ws = this.workers.get(event.worker);
+        if (!ws) break;
+        const stale: Key[] = [];
+        for (const key of event.keys) {
+          const ts = this.tasks.get(key);
+          if (ts && (ts.state === "waiting" || ts.state === "queued" || ts.state === "processing" || ts.state === "memory")) {
+            let holders = this.scratch.get(key);
+            if (!holders) this.scratch.set(key, (holders = new Set()));
+            holders.add(ws);
+          } else stale.push(key);
+        }
+        if (stale.length > 0) step.out.push({ type: "free-scratch", worker: ws.id, keys: stale });
+        break;
+      }
+      case "scratch-lost":
+        this.#scratchLost(event.worker, event.key, event.owner, event.from, step);
+        break;
       case "keys-added": {
         const ws = this.workers.get(event.worker);
         if (!ws) break;
@@ -315,7 +345,7 @@ export class SchedulerState {
         key: t.key, spec: t, state: "released", priority: 0,
         dependencies: new Set(), dependents: new Set(), waitingOn: new Set(), waiters: new Set(),
         whoWants: new Set(), whoHas: new Set(), processingOn: undefined, nbytes: 0, retries,
-        killedOn: [], failure: undefined, stealTo: undefined, forceWorker: undefined,
+        killedOn: [], failure: undefined, stealTo: undefined, forceWorker: undefined, memoryAt: 0, scratchLosses: 0,
       };
       this.tasks.set(t.key, ts);
       fresh.push(ts);
@@ -393,6 +423,16 @@ export class SchedulerState {
     const ws = this.workers.get(id);
     if (!ws) return;
     this.workers.delete(id);
+    this.#lostAt.set(ws.address, this.eventCount);
+    // Scratch files it held are gone: re-run their owners (and what they read from memory).
+    for (const [owner, holders] of this.scratch) {
+      if (!holders.delete(ws)) continue;
+      if (holders.size === 0) this.scratch.delete(owner);
+      const ts = this.tasks.get(owner);
+      if (!ts) continue;
+      if (ts.state === "memory" || ts.state === "processing") step.recs.set(owner, "released");
+      if (ts.state !== "memory") for (const dep of ts.dependencies) if (dep.state === "memory") step.recs.set(dep.key, "released");
+    }
     // Results only it held are lost: recompute them where still needed (lineage).
     for (const ts of ws.hasWhat) {
       ts.whoHas.delete(ws);
@@ -424,6 +464,44 @@ export class SchedulerState {
     }
     ws.processing.clear();
     ws.hasWhat.clear();
+  }
+
+  /**
+   * Task `key` could not read `owner`'s scratch files on the worker at `from`. If that
+   * worker was lost after `owner` was computed, the owner is being re-run already and
+   * the report is stale: run the task again. Otherwise the files vanished from a live
+   * worker: re-run the owner, at most `allowedFailures` times before the task errs.
+   */
+  #scratchLost(worker: WorkerId, key: Key, owner: Key, from: string, step: Step): void {
+    const ts = this.tasks.get(key);
+    if (!ts || ts.state !== "processing" || ts.processingOn?.id !== worker) return;
+    const own = this.tasks.get(owner);
+    const lostAt = this.#lostAt.get(from);
+    if (!own || own.state !== "memory" || (lostAt !== undefined && own.memoryAt > lostAt)) {
+      step.recs.set(key, "released");
+      return;
+    }
+    if (++own.scratchLosses > this.options.allowedFailures) {
+      step.recs.set(key, "erred");
+      ts.failure = {
+        error: {
+          name: "ScratchLostError", code: "ERR_SCRATCH_LOST",
+          message: `Task ${key} could not read the scratch files of ${owner} on the worker at ${from}, ${own.scratchLosses} times although that worker ` +
+            `is connected to the scheduler. Check that workers can reach each other's data ports (--host, firewalls) and that nothing deletes their --local-directory.`,
+        },
+        worker: from, origin: key, op: ts.spec.op,
+      };
+      return;
+    }
+    step.recs.set(owner, "released");
+  }
+
+  /** Deletes the scratch files `ts` owns, on every worker holding some. */
+  freeScratch(ts: SchedulerTask, step: Step): void {
+    const holders = this.scratch.get(ts.key);
+    if (!holders) return;
+    this.scratch.delete(ts.key);
+    for (const ws of holders) if (this.workers.get(ws.id) === ws) step.out.push({ type: "free-scratch", worker: ws.id, keys: [ts.key] });
   }
 
   // ---- engine ----

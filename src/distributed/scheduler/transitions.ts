@@ -97,6 +97,7 @@ const processingToMemory: Transition = (s, ts, step, args) => {
   ws.hasWhat.add(ts);
   ws.nbytes += ts.nbytes;
   ts.killedOn.length = 0;
+  ts.memoryAt = s.eventCount;
   afterMemory(ts, step);
 };
 
@@ -126,6 +127,7 @@ const toMemoryFromData: Transition = (s, ts, step, args) => {
   ts.whoHas.add(args.worker!);
   args.worker!.hasWhat.add(ts);
   args.worker!.nbytes += ts.nbytes;
+  ts.memoryAt = s.eventCount;
   afterMemory(ts, step);
 };
 
@@ -165,6 +167,7 @@ const memoryToReleased: Transition = (s, ts, step) => {
   }
   ts.whoHas.clear();
   ts.state = "released";
+  s.freeScratch(ts, step);
   for (const dependent of ts.dependents) {
     if (dependent.state === "waiting") dependent.waitingOn.add(ts);
     else if (dependent.state === "processing" || dependent.state === "queued") step.recs.set(dependent.key, "released");
@@ -172,7 +175,8 @@ const memoryToReleased: Transition = (s, ts, step) => {
   settleReleased(ts, step);
 };
 
-function reportErred(ts: SchedulerTask, step: Step): void {
+function reportErred(s: SchedulerState, ts: SchedulerTask, step: Step): void {
+  s.freeScratch(ts, step);
   const f = ts.failure!;
   for (const client of ts.whoWants) step.out.push({ type: "key-erred", client, key: ts.key, origin: f.origin, op: f.op, worker: f.worker, error: f.error });
   for (const dependent of ts.dependents) {
@@ -200,14 +204,14 @@ const processingToErred: Transition = (s, ts, step, args) => {
   leaveProcessing(s, ts, step, false);
   ts.state = "erred";
   inheritFailure(ts, args);
-  reportErred(ts, step);
+  reportErred(s, ts, step);
 };
 
-const waitingToErred: Transition = (_s, ts, step, args) => {
+const waitingToErred: Transition = (s, ts, step, args) => {
   ts.waitingOn.clear();
   ts.state = "erred";
   inheritFailure(ts, args);
-  reportErred(ts, step);
+  reportErred(s, ts, step);
 };
 
 const queuedToErred: Transition = (s, ts, step, args) => {
@@ -230,6 +234,7 @@ const erredToReleased: Transition = (_s, ts, step) => {
 const toForgotten: Transition = (s, ts, step) => {
   ts.state = "forgotten";
   s.remove(ts);
+  s.freeScratch(ts, step);
   for (const dep of ts.dependencies) {
     dep.dependents.delete(ts);
     dep.waiters.delete(ts);

@@ -46,6 +46,10 @@ export interface SchedulerTask {
   stealTo: WorkerId | undefined;
   /** Set by a steal: the next placement goes here. */
   forceWorker: WorkerId | undefined;
+  /** `SchedulerState.eventCount` when it last reached memory. */
+  memoryAt: number;
+  /** Times readers found its scratch files gone from a live worker (it was re-run). */
+  scratchLosses: number;
 }
 
 /** What the scheduler knows about one worker. */
@@ -74,13 +78,18 @@ export type SchedulerEvent =
   | { type: "task-erred"; stimulusId: string; worker: WorkerId; key: Key; error: RemoteError }
   | { type: "missing-data"; stimulusId: string; worker: WorkerId; key: Key; missing: Key; from: string }
   | { type: "steal-response"; stimulusId: string; worker: WorkerId; key: Key; accepted: boolean }
-  | { type: "keys-added"; stimulusId: string; worker: WorkerId; keys: readonly Key[]; nbytes: readonly number[] };
+  | { type: "keys-added"; stimulusId: string; worker: WorkerId; keys: readonly Key[]; nbytes: readonly number[] }
+  /** The worker holds scratch files owned by these keys. */
+  | { type: "scratch-added"; stimulusId: string; worker: WorkerId; keys: readonly Key[] }
+  /** Task `key` could not read `owner`'s scratch files on the worker at `from`. */
+  | { type: "scratch-lost"; stimulusId: string; worker: WorkerId; key: Key; owner: Key; from: string };
 
 export type SchedulerEventType = SchedulerEvent["type"];
 
 export type SchedulerInstruction =
   | { type: "compute"; worker: WorkerId; task: Task; priority: number; whoHas: Record<string, string[]> }
   | { type: "free-keys"; worker: WorkerId; keys: Key[] }
+  | { type: "free-scratch"; worker: WorkerId; keys: Key[] }
   | { type: "steal-request"; worker: WorkerId; key: Key }
   | { type: "key-in-memory"; client: ClientId; key: Key; workers: string[] }
   | { type: "key-erred"; client: ClientId; key: Key; origin: Key; op: string; worker: string; error: RemoteError };

@@ -17,10 +17,15 @@ import { connect, listen, type Comm, type Listener } from "../comm/index.js";
 import { acceptHello, sayHello } from "../handshake.js";
 import { createLogger, type Logger } from "../log.js";
 import { PeerPool } from "../peer.js";
-import { toRemoteError, type RemoteError } from "../protocol/messages.js";
+import { toRemoteError, type RemoteError, type WorkerToScheduler } from "../protocol/messages.js";
 import { ACCEPTS, validateMessage } from "../protocol/validate.js";
 import { WorkerState, type WorkerEvent, type WorkerInstruction } from "./state.js";
 import { DataStore } from "./store.js";
+
+/** Epoch milliseconds with sub-millisecond precision (the clock of task events). */
+function epochMs(): number {
+  return performance.timeOrigin + performance.now();
+}
 
 /** Fractions of the memory limit. */
 export const SPILL_AT = 0.65;
@@ -76,6 +81,10 @@ export class WorkerServer {
   #closed = false;
   #closing: Promise<void> | undefined;
   readonly #baselineRss = process.memoryUsage.rss();
+  /** CPU time and wall clock at the last heartbeat (for its `cpu` figure). */
+  #cpuMark = { usage: process.cpuUsage(), at: performance.now() };
+  /** The run whose outcome is being handled: its times go on task-finished/erred. */
+  #lastRun: { key: Key; startMs: number; stopMs: number } | undefined;
 
   private constructor(options: WorkerServerOptions) {
     this.#opts = options;
@@ -184,9 +193,26 @@ export class WorkerServer {
       switch (i.type) {
         case "execute": this.#execute(i.key, i.task); break;
         case "gather": this.#gather(i.from, i.keys); break;
-        case "send": if (!this.#closed) this.#scheduler.send(i.message); break;
+        case "send": if (!this.#closed) this.#scheduler.send(this.#withTimes(i.message)); break;
         case "release": this.store.delete(i.key); break;
       }
+    }
+  }
+
+  /** Adds when the task ran to the report of the run being handled (the state machine keeps no clock). */
+  #withTimes(m: WorkerToScheduler): WorkerToScheduler {
+    const run = this.#lastRun;
+    if (!run || (m.type !== "task-finished" && m.type !== "task-erred") || m.key !== run.key) return m;
+    return { ...m, startMs: run.startMs, stopMs: run.stopMs };
+  }
+
+  /** Handles the outcome of running `key`, reporting when it ran. */
+  #handleRun(event: WorkerEvent & { key: Key }, startMs: number): void {
+    this.#lastRun = { key: event.key, startMs, stopMs: Math.max(startMs, epochMs()) };
+    try {
+      this.#handle(event);
+    } finally {
+      this.#lastRun = undefined;
     }
   }
 
@@ -241,21 +267,22 @@ export class WorkerServer {
     }
     const request: BatchRequest = { modules: this.#modules, tasks: [task], keep: new Uint8Array([1]), inputs };
     const epoch = this.#epoch;
+    const startMs = epochMs();
     getPool(this.#state.nthreads).run(request).then((response) => {
       if (this.#closed || epoch !== this.#epoch) return;
       if (response.failure) {
         const f = response.failure;
         const error: RemoteError = { name: f.name ?? "Error", message: this.#explain(f.message), ...(f.stack ? { stack: f.stack } : {}) };
-        return this.#handle({ type: "execute-failure", stimulusId: this.#sid("exec-failed"), key, error });
+        return this.#handleRun({ type: "execute-failure", stimulusId: this.#sid("exec-failed"), key, error }, startMs);
       }
       // A plain scalar comes back without a wrapper (see BatchResponse).
       const result = response.encoded?.[0] === 1 ? (response.results[0] as Encoded) : encodeValue(response.results[0]);
       const nbytes = this.store.put(key, result);
-      this.#handle({ type: "execute-success", stimulusId: this.#sid("exec-done"), key, nbytes });
+      this.#handleRun({ type: "execute-success", stimulusId: this.#sid("exec-done"), key, nbytes }, startMs);
       this.#checkMemory();
     }, (error: unknown) => {
       if (this.#closed || epoch !== this.#epoch) return;
-      this.#handle({ type: "execute-failure", stimulusId: this.#sid("exec-failed"), key, error: toRemoteError(error) });
+      this.#handleRun({ type: "execute-failure", stimulusId: this.#sid("exec-failed"), key, error: toRemoteError(error) }, startMs);
     });
   }
 
@@ -334,9 +361,13 @@ export class WorkerServer {
   #heartbeat(): void {
     if (this.#closed) return;
     this.#checkMemory();
+    const now = performance.now();
+    const used = process.cpuUsage(this.#cpuMark.usage);
+    const cpu = now > this.#cpuMark.at ? ((used.user + used.system) / 1000 / (now - this.#cpuMark.at)) * 100 : 0;
+    this.#cpuMark = { usage: process.cpuUsage(), at: now };
     this.#scheduler.send({
       type: "heartbeat", memory: process.memoryUsage.rss(), managed: this.store.memoryBytes,
-      spilled: this.store.spilledBytes, paused: this.#state.paused,
+      spilled: this.store.spilledBytes, paused: this.#state.paused, cpu, executing: this.#state.executing,
     });
   }
 

@@ -42,6 +42,8 @@ export type WorkerEvent =
   | { type: "steal-request"; stimulusId: string; key: Key }
   | { type: "execute-success"; stimulusId: string; key: Key; nbytes: number }
   | { type: "execute-failure"; stimulusId: string; key: Key; error: RemoteError }
+  /** The run failed because scratch files of `owner` on the worker at `from` were gone. */
+  | { type: "execute-lost"; stimulusId: string; key: Key; owner: Key; from: string }
   | { type: "gather-success"; stimulusId: string; from: string; got: ReadonlyArray<readonly [Key, number]>; missing: readonly Key[] }
   | { type: "gather-failure"; stimulusId: string; from: string; keys: readonly Key[] }
   | { type: "data-received"; stimulusId: string; keys: readonly Key[]; nbytes: readonly number[] }
@@ -119,7 +121,8 @@ export class WorkerState {
         this.#doneReading(ts, step, sid);
         break;
       }
-      case "execute-failure": {
+      case "execute-failure":
+      case "execute-lost": {
         const ts = this.tasks.get(event.key);
         if (!ts) break;
         this.executing--;
@@ -130,7 +133,12 @@ export class WorkerState {
         }
         if (ts.state !== "executing") break;
         this.#move(ts, "error", sid);
-        step.out.push({ type: "send", message: { type: "task-erred", key: ts.key, error: event.error } });
+        step.out.push({
+          type: "send",
+          message: event.type === "execute-lost"
+            ? { type: "scratch-lost", key: ts.key, owner: event.owner, from: event.from }
+            : { type: "task-erred", key: ts.key, error: event.error },
+        });
         this.#doneReading(ts, step, sid);
         break;
       }

@@ -2,6 +2,7 @@
 import type { Encoded } from "../codec.js";
 import type { Key } from "../key.js";
 import type { Task } from "../task.js";
+import type { ScratchPortSpec } from "./scratch-port.js";
 
 /** A batch of ready tasks, with the values of their dependencies. */
 export interface BatchRequest {
@@ -12,6 +13,8 @@ export interface BatchRequest {
   /** 1 where a task's value must be sent back (read outside the batch, or wanted). */
   readonly keep: Uint8Array;
   readonly inputs: ReadonlyArray<readonly [Key, Encoded]>;
+  /** On a cluster worker: its scratch service (ops see it as `ctx.scratch`). */
+  readonly scratch?: ScratchPortSpec;
   /** Record each task's start and stop (only when somebody listens for task events). */
   readonly timing?: boolean;
 }

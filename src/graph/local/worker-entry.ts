@@ -12,6 +12,7 @@ import { collectRefs } from "../indexed.js";
 import type { Key } from "../key.js";
 import "../builtin-ops.js";
 import { importOpModules } from "../ops.js";
+import { scratchOverPort } from "./scratch-port.js";
 import { nowMs } from "../task-events.js";
 import type { BatchRequest, BatchResponse, BatchTimings } from "./batch.js";
 
@@ -67,7 +68,16 @@ function measure(value: unknown): number {
 }
 
 export default async function runBatch(request: BatchRequest): Promise<unknown> {
+  try {
+    return await runTasks(request);
+  } finally {
+    request.scratch?.port.close();
+  }
+}
+
+async function runTasks(request: BatchRequest): Promise<unknown> {
   await importOpModules(request.modules);
+  const scratch = request.scratch ? scratchOverPort(request.scratch) : undefined;
   const values = new Map<Key, unknown>();
   for (const [key, encoded] of request.inputs) values.set(key, decodeValue(encoded));
   const get = (k: Key): unknown => values.get(k);
@@ -98,7 +108,7 @@ export default async function runBatch(request: BatchRequest): Promise<unknown> 
     let value: unknown;
     if (times) times[2 * i] = nowMs();
     try {
-      value = evaluate(task, get, { key: task.key });
+      value = evaluate(task, get, scratch ? { key: task.key, scratch } : { key: task.key });
       if (isPromise(value)) value = await value;
     } catch (error) {
       if (times) times[2 * i + 1] = nowMs();
