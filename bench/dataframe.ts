@@ -1,5 +1,6 @@
 /**
  * `npm run bench -- dataframe [--rows 2000000] [--workloads W1,W2,W5] [--peers tusk,dask,danfo]
+ *   [--baseline DIR]
  *   [--reps 1] [--big 20000000] [--blocksize SIZE] [--source | --dist]`
  *
  * The dataframe workloads of issue 3 on tusk, Dask (threaded scheduler, Debian's
@@ -24,8 +25,10 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, appendFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import ts from "typescript";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const args = process.argv.slice(2);
@@ -35,7 +38,13 @@ const opt = (name: string, dflt: string): string => {
 };
 const rows = Number(opt("--rows", "2000000"));
 const workloads = opt("--workloads", "W1,W2,W5").split(",");
-const peers = opt("--peers", "tusk,dask,danfo").split(",");
+/**
+ * `--baseline DIR`: also run peer "tusk-base", the df_tusk.ts of another checkout of tusk
+ * in DIR (e.g. `git archive <commit> | tar -x -C DIR`, node_modules linked, `npm run
+ * build` there), exactly as that checkout ran it: before/after figures in one run.
+ */
+const baseline = opt("--baseline", "");
+const peers = opt("--peers", "tusk,dask,danfo").split(",").flatMap((p) => (p === "tusk" && baseline ? ["tusk", "tusk-base"] : [p]));
 const reps = Number(opt("--reps", "1"));
 const big = Number(opt("--big", "0"));
 const blocksize = opt("--blocksize", "auto"); // "auto": readCSV's default
@@ -81,9 +90,27 @@ function run(peer: string, cmd: string[], env: Record<string, string> = {}, time
   return { work_s: parsed.work_s, work_cpu_s: parsed.work_cpu_s, wall_s, cpu_s, peak_mib, result: parsed.result, extra: parsed.stats };
 }
 
+/**
+ * How to start the tusk peer: from the build, plain `node` on df_tusk.ts transpiled to
+ * JavaScript (as users run tusk: no TypeScript loader hooks on every import, which cost
+ * ~0.3 s of start-up and were counted in tusk's wall time); from the sources, through tsx.
+ */
+function tuskPeer(): string[] {
+  if (!useDist) return ["--import", "tsx", "bench/peers/df_tusk.ts"];
+  const source = readFileSync(join(root, "bench", "peers", "df_tusk.ts"), "utf8");
+  const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText
+    .replaceAll(`"../../dist"`, JSON.stringify(pathToFileURL(join(root, "dist")).href));
+  const dir = join(tmpdir(), `tusk-bench-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "df_tusk.mjs"), js);
+  return [join(dir, "df_tusk.mjs")];
+}
+const tuskScript = peers.includes("tusk") ? tuskPeer() : [];
+
 function command(peer: string, wl: string, file: string, extra: string[] = []): string[] {
   switch (peer) {
-    case "tusk": return [process.execPath, "--import", "tsx", "bench/peers/df_tusk.ts", wl, file, ...(blocksize === "auto" ? [] : ["--blocksize", blocksize]), ...extra];
+    case "tusk": return [process.execPath, ...tuskScript, wl, file, ...(blocksize === "auto" ? [] : ["--blocksize", blocksize]), ...extra];
+    case "tusk-base": return [process.execPath, "--import", "tsx", join(baseline, "bench", "peers", "df_tusk.ts"), wl, file, ...(blocksize === "auto" ? [] : ["--blocksize", blocksize]), ...extra];
     case "dask": return ["/usr/bin/python3", "bench/peers/df_py.py", "dask-threads", wl, file];
     case "pandas": return ["/usr/bin/python3", "bench/peers/df_py.py", "pandas", wl, file];
     case "danfo": return [process.execPath, "--max-old-space-size=12288", "bench/peers/df_danfo.cjs", wl, file];
@@ -176,10 +203,10 @@ for (const wl of workloads) {
     if (!pq) { console.log("  W5  skipped: vega-datasets not installed (npm install vega-datasets@3.2.1 provides data/flights-3m.parquet)"); continue; }
     const csv = await ensureFlightsCsv(pq);
     groups.push({ workload: "W5", data: "flights_3m.csv", file: csv, peers });
-    if (peers.includes("tusk")) groups.push({ workload: "W5", data: "flights-3m.parquet", file: pq, peers: ["tusk"] });
+    if (peers.includes("tusk")) groups.push({ workload: "W5", data: "flights-3m.parquet", file: pq, peers: peers.filter((p) => p.startsWith("tusk")) });
   } else groups.push({ workload: wl, data: `taxi_${rows}.csv`, file: taxi, peers });
 }
-if (peers.some((p) => p !== "tusk") && groups.some((g) => g.data.endsWith(".parquet"))) {
+if (peers.some((p) => !p.startsWith("tusk")) && groups.some((g) => g.data.endsWith(".parquet"))) {
   console.log("  (Dask and danfo cannot read Parquet here: Debian 12 has no pyarrow/fastparquet, danfo has no Parquet reader)");
 }
 for (const g of groups) {

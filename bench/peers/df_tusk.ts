@@ -28,7 +28,8 @@ tk.config.set({ scheduler, progress: false, ...(memoryLimit ? { memoryLimit } : 
 const busy = tk.delayed((ms: number, i: number) => { const end = Date.now() + ms; while (Date.now() < end); return i; });
 const nthreadsNow = tk.config.get().nthreads;
 await tk.delayed((xs: number[]) => xs.length)(Array.from({ length: 4 * nthreadsNow }, (_, i) => busy(30, i))).compute();
-await import("danfojs-node"); // compute() returns danfo frames: load danfo here, as the danfo peer does
+// compute() returns danfo frames: load danfo here (as the danfo peer does), the way compute() loads it
+await ((await import(`${base}/dataframe/danfo.js`)) as typeof import("../../src/dataframe/danfo.js")).loadDanfo();
 const setup = performance.now();
 
 const r = (x: number, d: number): number => Math.round(x * 10 ** d) / 10 ** d;

@@ -20,6 +20,9 @@
 import { availableParallelism } from "node:os";
 import { ValidationError } from "../../errors.js";
 import { DataFrame } from "../frame.js";
+import { config } from "../../graph/config.js";
+import { warmPool } from "../../graph/local/pool.js";
+import { opModulesFor } from "../../graph/ops.js";
 import { makeKey, makeName, type Key } from "../../graph/key.js";
 import { parseBytes } from "../../graph/sizes.js";
 import { lit, task, type Task } from "../../graph/task.js";
@@ -84,6 +87,16 @@ function rethrow(error: unknown, path: string): never {
 }
 
 /**
+ * With the threads scheduler (the default), starts the thread pool and has it import
+ * the CSV kernels while this thread sniffs the files and the caller builds its graph
+ * (the threads' start-up then overlaps that work instead of following it).
+ */
+function warmThreads(): void {
+  const { scheduler, nthreads } = config.get();
+  if (scheduler === "threads") warmPool(nthreads, opModulesFor([{ op: "dataframe.io.read-csv", args: [] }]));
+}
+
+/**
  * The SourceExpr of CSV files (exported for tests and for readers built on it).
  * @example const source = await csvSource("data/*.csv", { blocksize: "16MB" });
  */
@@ -104,6 +117,7 @@ export async function csvSource(input: string | readonly string[], options: Read
     header: header ?? true,
     onBadLines: onBadLines ?? "error",
   };
+  warmThreads();
   const files = await expandPaths(input, "readCSV", ".csv");
   const blocksize = given ?? defaultBlocksize(files.reduce((n, f) => n + f.size, 0));
   const schemas = await Promise.all(files.map(async (f) => {
