@@ -8,8 +8,9 @@
  *   Outside a notebook it prints the text repr.
  * - collections' `[util.inspect.custom]` gives a Dask-like text summary and, inside
  *   tslab, when the collection is the value being printed (not nested in another
- *   value), also shows its HTML view: so typing `df` as a cell's last line shows the
- *   table, as in a Dask notebook. `TUSK_NOTEBOOK_HTML=0` turns that off.
+ *   value), also shows its HTML view and shortens the text to its first line: so
+ *   typing `df` as a cell's last line shows the table, as in a Dask notebook.
+ *   `TUSK_NOTEBOOK_HTML=0` turns that off.
  */
 import { inspect, type InspectOptions } from "node:util";
 import { escapeHTML } from "./html.js";
@@ -84,7 +85,8 @@ export function notebookInspect(depth: number, options: InspectOptions, text: st
   const topLevel = depth === options.depth; // nested values get a smaller depth
   if (topLevel && process.env.TUSK_NOTEBOOK_HTML !== "0") {
     const fe = notebookFrontEnd();
-    if (fe) showHTML(fe.display, html());
+    // The HTML says it all: keep only the text's first line (name, npartitions, tasks) under it.
+    if (fe && showHTML(fe.display, html())) return text.split("\n", 1)[0]!;
   }
   return text;
 }
