@@ -125,6 +125,11 @@ export interface ImportModulesMsg {
   readonly type: "import-modules";
   readonly modules: readonly string[];
 }
+/** Delete this worker's scratch spaces owned by these keys (they were released). */
+export interface FreeScratchMsg {
+  readonly type: "free-scratch";
+  readonly keys: readonly Key[];
+}
 export interface CloseWorkerMsg {
   readonly type: "close-worker";
   readonly reason: string;
@@ -175,6 +180,18 @@ export interface AddKeysMsg {
   readonly keys: readonly Key[];
   readonly nbytes: readonly number[];
 }
+/** The worker holds files of the scratch spaces owned by these keys. */
+export interface ScratchAddedMsg {
+  readonly type: "scratch-added";
+  readonly keys: readonly Key[];
+}
+/** Task `key` could not read scratch space `owner`'s files on the worker at `from`. */
+export interface ScratchLostMsg {
+  readonly type: "scratch-lost";
+  readonly key: Key;
+  readonly owner: Key;
+  readonly from: string;
+}
 export interface WorkerLeavingMsg {
   readonly type: "worker-leaving";
   readonly reason: string;
@@ -203,6 +220,19 @@ export interface PutDataAckMsg {
   readonly type: "put-data-ack";
   readonly id: number;
 }
+/** Byte ranges of files in the scratch space of `owner` (a shuffle's buckets). */
+export interface GetScratchMsg {
+  readonly type: "get-scratch";
+  readonly id: number;
+  readonly owner: Key;
+  readonly ranges: ReadonlyArray<{ readonly name: string; readonly offset: number; readonly length: number }>;
+}
+export interface ScratchDataMsg {
+  readonly type: "scratch-data";
+  readonly id: number;
+  /** One buffer per range, in order. */
+  readonly data: readonly Uint8Array[];
+}
 
 // ---- any direction ----
 
@@ -215,9 +245,9 @@ export interface ErrorMsg {
 
 export type ClientToScheduler = UpdateGraphMsg | ReleaseKeysMsg | WhoHasMsg;
 export type SchedulerToClient = KeyInMemoryMsg | KeyErredMsg | WhoHasReplyMsg | TaskEventsMsg | ErrorMsg;
-export type SchedulerToWorker = ComputeTaskMsg | FreeKeysMsg | StealRequestMsg | ImportModulesMsg | CloseWorkerMsg | ErrorMsg;
-export type WorkerToScheduler = HeartbeatMsg | TaskFinishedMsg | TaskErredMsg | MissingDataMsg | StealResponseMsg | AddKeysMsg | WorkerLeavingMsg;
-export type PeerMsg = GetDataMsg | DataMsg | PutDataMsg | PutDataAckMsg | ErrorMsg;
+export type SchedulerToWorker = ComputeTaskMsg | FreeKeysMsg | StealRequestMsg | ImportModulesMsg | CloseWorkerMsg | FreeScratchMsg | ErrorMsg;
+export type WorkerToScheduler = HeartbeatMsg | TaskFinishedMsg | TaskErredMsg | MissingDataMsg | StealResponseMsg | AddKeysMsg | WorkerLeavingMsg | ScratchAddedMsg | ScratchLostMsg;
+export type PeerMsg = GetDataMsg | DataMsg | PutDataMsg | PutDataAckMsg | GetScratchMsg | ScratchDataMsg | ErrorMsg;
 
 /** Every message. */
 export type Message =

@@ -93,6 +93,7 @@ const remoteError: Check = obj({ name: str(1024), message: str(), stack: opt(str
 const encoded: Check = obj({ codec: str(256), meta: any, buffers: arr(bytes, 1_000_000) });
 const id: Check = int(0, Number.MAX_SAFE_INTEGER);
 const modules: Check = arr(str(8192), LIMITS.modules);
+const scratchRange: Check = obj({ name: str(200), offset: int(0, Number.MAX_SAFE_INTEGER), length: int(0, 2 ** 31 - 1) });
 const taskEvent: Check = obj({
   key, group: str(LIMITS.keyLength), worker: str(2048), startMs: nonneg, stopMs: nonneg, status: oneOf(["ok", "error"]), nbytes: opt(nonneg),
 });
@@ -115,6 +116,11 @@ const SCHEMAS: Record<MessageType, Check> = {
   "steal-request": obj({ type: any, key }),
   "import-modules": obj({ type: any, modules }),
   "close-worker": obj({ type: any, reason: str(4096) }),
+  "free-scratch": obj({ type: any, keys }),
+  "scratch-added": obj({ type: any, keys }),
+  "scratch-lost": obj({ type: any, key, owner: key, from: str(2048) }),
+  "get-scratch": obj({ type: any, id, owner: key, ranges: arr(scratchRange, 100_000) }),
+  "scratch-data": obj({ type: any, id, data: arr(bytes, 100_000) }),
   heartbeat: obj({ type: any, memory: nonneg, managed: nonneg, spilled: nonneg, paused: bool, cpu: nonneg, executing: int(0, 1 << 20) }),
   "task-finished": obj({ type: any, key, nbytes: nonneg, startMs: opt(nonneg), stopMs: opt(nonneg) }),
   "task-erred": obj({ type: any, key, error: remoteError, startMs: opt(nonneg), stopMs: opt(nonneg) }),
@@ -132,11 +138,11 @@ const SCHEMAS: Record<MessageType, Check> = {
 /** Message types each receiver accepts, by who sends them. */
 export const ACCEPTS = {
   schedulerFromClient: ["update-graph", "release-keys", "who-has"],
-  schedulerFromWorker: ["heartbeat", "task-finished", "task-erred", "missing-data", "steal-response", "add-keys", "worker-leaving"],
-  workerFromScheduler: ["compute-task", "free-keys", "steal-request", "import-modules", "close-worker", "error"],
+  schedulerFromWorker: ["heartbeat", "task-finished", "task-erred", "missing-data", "steal-response", "add-keys", "worker-leaving", "scratch-added", "scratch-lost"],
+  workerFromScheduler: ["compute-task", "free-keys", "steal-request", "import-modules", "close-worker", "free-scratch", "error"],
   clientFromScheduler: ["key-in-memory", "key-erred", "who-has-reply", "task-events", "error"],
-  peerServer: ["get-data", "put-data"],
-  peerClient: ["data", "put-data-ack", "error"],
+  peerServer: ["get-data", "put-data", "get-scratch"],
+  peerClient: ["data", "put-data-ack", "scratch-data", "error"],
   handshake: ["hello"],
   handshakeReply: ["welcome", "error"],
 } as const satisfies Record<string, readonly MessageType[]>;

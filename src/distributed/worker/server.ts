@@ -20,6 +20,7 @@ import { PeerPool } from "../peer.js";
 import { toRemoteError, type RemoteError, type WorkerToScheduler } from "../protocol/messages.js";
 import { ACCEPTS, validateMessage } from "../protocol/validate.js";
 import { WorkerState, type WorkerEvent, type WorkerInstruction } from "./state.js";
+import { ScratchSpaces, type ScratchIO } from "./shards.js";
 import { DataStore } from "./store.js";
 
 /** Epoch milliseconds with sub-millisecond precision (the clock of task events). */
@@ -67,6 +68,9 @@ export class WorkerServer {
   readonly #log: Logger;
   #state: WorkerState;
   readonly store: DataStore;
+  /** Files tasks leave for other workers (a shuffle's buckets). */
+  readonly scratch: ScratchSpaces;
+  readonly #scratchIO: ScratchIO;
   readonly #peers: PeerPool;
   readonly #modules: string[] = [];
   readonly #refused: string[] = [];
@@ -94,6 +98,13 @@ export class WorkerServer {
     this.#memoryLimit = options.memoryLimit ?? 0;
     const dir = join(options.localDirectory ?? tmpdir(), `tusk-worker-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
     this.store = new DataStore(dir);
+    this.scratch = new ScratchSpaces(`${dir}-scratch`);
+    const self = this;
+    this.#scratchIO = {
+      get address() { return self.peerAddress; },
+      announce: (owner) => { if (!this.#closed) this.#scheduler.send({ type: "scratch-added", keys: [owner as Key] }); },
+      fetch: (address, owner, ranges) => this.#peers.getScratch(address, owner as Key, ranges),
+    };
     this.#peers = new PeerPool({ token: options.token, role: "peer", connect: options.tlsCa ? { ca: options.tlsCa } : {} });
   }
 
@@ -160,6 +171,7 @@ export class WorkerServer {
     this.#epoch++;
     this.#state = new WorkerState({ nthreads: this.#state.nthreads, validate: this.#opts.validate });
     for (const k of this.store.keys()) this.store.delete(k);
+    this.scratch.clear();
     const deadline = Date.now() + (this.#opts.reconnectTimeoutMs ?? 60_000);
     while (!this.#closed && Date.now() < deadline) {
       try {
@@ -243,6 +255,9 @@ export class WorkerServer {
           } else if (!this.#modules.includes(url)) this.#modules.push(url);
         }
         break;
+      case "free-scratch":
+        this.scratch.free(m.keys);
+        break;
       case "close-worker":
         this.#log.info("asked to close", { reason: m.reason });
         void this.close(m.reason, { notify: false });
@@ -268,7 +283,13 @@ export class WorkerServer {
     const request: BatchRequest = { modules: this.#modules, tasks: [task], keep: new Uint8Array([1]), inputs };
     const epoch = this.#epoch;
     const startMs = epochMs();
-    getPool(this.#state.nthreads).run(request).then((response) => {
+    const scratch = this.scratch.forTask(this.#scratchIO);
+    const run = getPool(this.#state.nthreads).run({ ...request, scratch: scratch.spec }, { transferList: [scratch.spec.port] as never });
+    run.finally(() => scratch.close()).then((response) => {
+      if (!this.#closed && epoch === this.#epoch && response.failure && scratch.lost) {
+        // It could not read another task's scratch files (their worker is gone): re-run it once they are redone.
+        return this.#handle({ type: "execute-lost", stimulusId: this.#sid("exec-lost"), key, owner: scratch.lost.owner as Key, from: scratch.lost.address });
+      }
       if (this.#closed || epoch !== this.#epoch) return;
       if (response.failure) {
         const f = response.failure;
@@ -311,6 +332,13 @@ export class WorkerServer {
       comm.onMessage((raw) => {
         try {
           const m = validateMessage(raw, ACCEPTS.peerServer);
+          if (m.type === "get-scratch") {
+            this.scratch.serve(m.owner, m.ranges).then(
+              (data) => comm.send({ type: "scratch-data", id: m.id, data }),
+              (error: unknown) => comm.send({ type: "error", id: m.id, error: toRemoteError(error) }),
+            );
+            return;
+          }
           if (m.type === "get-data") {
             const values: Record<string, Encoded> = {};
             const missing: Key[] = [];
@@ -388,6 +416,7 @@ export class WorkerServer {
       this.#peers.close();
       await this.#listener.close();
       this.store.close();
+      this.scratch.clear();
       this.#log.info("worker stopped", { id: this.#id, reason });
       this.#opts.onClose?.(reason);
     })();
