@@ -1,6 +1,8 @@
 /**
  * Progress: a bar on a terminal (stderr, redrawn in place at most 10 times a second,
- * silent when stderr is not a TTY or `progress: false`), and the user's callback. The
+ * shown only once a computation has run {@link PROGRESS_DELAY_MS} — short ones stay
+ * quiet, as with Dask's `ProgressBar(minimum=...)` — and silent when stderr is not a TTY
+ * or `progress: false`), and the user's callback. The
  * notebook bar (issue "Seeing the work") plugs in through the same callback.
  */
 import type { ProgressCallback, ProgressEvent } from "./scheduler.js";
@@ -12,6 +14,8 @@ export interface ProgressSink {
 }
 
 const WIDTH = 30;
+/** The terminal bar appears once a computation has run this long. */
+export const PROGRESS_DELAY_MS = 500;
 
 /** Makes another view of progress in place of the terminal bar (the notebook's, installed by src/notebook). */
 export type ProgressDisplayFactory = () => ProgressSink | undefined;
@@ -23,7 +27,7 @@ export function setProgressDisplayFactory(factory: ProgressDisplayFactory | unde
 }
 
 /** Makes the sink for one computation; returns undefined when nobody listens. */
-export function progressSink(options: { bar: boolean; callback?: ProgressCallback; stream?: NodeJS.WriteStream }): ProgressSink | undefined {
+export function progressSink(options: { bar: boolean; callback?: ProgressCallback; stream?: NodeJS.WriteStream; delayMs?: number }): ProgressSink | undefined {
   const view = options.bar ? displayFactory?.() : undefined;
   if (view) {
     const rest = progressSink({ ...options, bar: false });
@@ -34,10 +38,21 @@ export function progressSink(options: { bar: boolean; callback?: ProgressCallbac
   const callback = options.callback;
   if (!bar && !callback) return undefined;
   const start = Date.now();
+  const delay = options.delayMs ?? PROGRESS_DELAY_MS;
   let lastDraw = 0;
   let drawn = false;
   let last: ProgressEvent = { done: 0, total: 0, elapsedMs: 0 };
   let scheduled = false;
+  // While tasks run longer than a redraw interval, the clock still moves (threads and
+  // cluster; the sync executor holds the thread, so its bar moves as tasks finish).
+  const timer = bar ? setInterval(() => {
+    const now = Date.now();
+    if (last.total === 0 || now - start < delay || now - lastDraw < 100) return;
+    lastDraw = now;
+    last = { ...last, elapsedMs: now - start };
+    draw(false);
+  }, 100) : undefined;
+  timer?.unref();
 
   const draw = (final: boolean): void => {
     const frac = last.total === 0 ? 1 : last.done / last.total;
@@ -60,13 +75,14 @@ export function progressSink(options: { bar: boolean; callback?: ProgressCallbac
         scheduled = true;
         queueMicrotask(flush); // never synchronously from inside the executor
       }
-      if (bar && (now - lastDraw > 100 || done === total)) {
+      if (bar && now - start >= delay && (now - lastDraw > 100 || done === total)) {
         lastDraw = now;
         draw(false);
       }
     },
     close(ok) {
-      if (bar && (drawn || Date.now() - start > 500)) {
+      if (timer) clearInterval(timer);
+      if (bar && (drawn || Date.now() - start >= delay)) {
         if (ok) last = { ...last, done: last.total, elapsedMs: Date.now() - start };
         draw(true);
       }

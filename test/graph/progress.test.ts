@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test, vi } from "vitest";
 import { computeOne } from "../../src/graph/compute.js";
 import { makeKey, makeName } from "../../src/graph/key.js";
 import { shutdownPools } from "../../src/graph/local/pool.js";
-import { progressSink } from "../../src/graph/progress.js";
+import { PROGRESS_DELAY_MS, progressSink } from "../../src/graph/progress.js";
 import type { ProgressEvent } from "../../src/graph/scheduler.js";
 import { lit, task } from "../../src/graph/task.js";
 import { rawCollection } from "./_collection.js";
@@ -10,9 +10,13 @@ import "./_ops.js";
 
 afterAll(() => shutdownPools());
 
-function flat(n: number) {
+function flatTasks(n: number) {
   const name = makeName("progress", n, Math.random());
-  const tasks = Array.from({ length: n }, (_, i) => task(makeKey(name, i), "test.inc", lit(i)));
+  return { tasks: Array.from({ length: n }, (_, i) => task(makeKey(name, i), "test.inc", lit(i))) };
+}
+
+function flat(n: number) {
+  const { tasks } = flatTasks(n);
   return rawCollection(tasks, tasks.map((t) => t.key));
 }
 
@@ -47,7 +51,7 @@ describe.each(["sync", "threads"] as const)("progress callback on %s", (schedule
 describe("progress bar", () => {
   test("renders on a TTY, redrawn in place, ending at 100%", () => {
     const { stream, written } = fakeStream(true);
-    const sink = progressSink({ bar: true, stream })!;
+    const sink = progressSink({ bar: true, stream, delayMs: 0 })!;
     sink.update(5, 10);
     sink.update(10, 10);
     sink.close(true);
@@ -61,17 +65,58 @@ describe("progress bar", () => {
     expect(written).toEqual([]);
   });
 
-  test("compute draws on a TTY stderr, and not with progress: false", async () => {
+  test("appears only after the delay; while a task runs the clock still moves", () => {
+    vi.useFakeTimers();
+    try {
+      const { stream, written } = fakeStream(true);
+      const sink = progressSink({ bar: true, stream })!;
+      sink.update(1, 4);
+      vi.advanceTimersByTime(PROGRESS_DELAY_MS - 100);
+      expect(written).toEqual([]);
+      vi.advanceTimersByTime(300); // past the delay: drawn by the timer, no task finished
+      expect(written.length).toBeGreaterThan(0);
+      expect(written[written.length - 1]).toMatch(/^\r\[#{8} {22}\]  25% 1\/4 tasks 0\.[67]s$/);
+      vi.advanceTimersByTime(1000);
+      expect(written[written.length - 1]).toMatch(/ 1\/4 tasks 1\.[67]s$/);
+      sink.close(true);
+      expect(written[written.length - 1]).toMatch(/^\r\[#{30}\] 100% 4\/4 tasks 1\.[67]s\n$/);
+      const count = written.length;
+      vi.advanceTimersByTime(1000);
+      expect(written.length).toBe(count); // the timer stopped with close
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  test("a short computation draws nothing", () => {
+    vi.useFakeTimers();
+    try {
+      const { stream, written } = fakeStream(true);
+      const sink = progressSink({ bar: true, stream })!;
+      sink.update(5, 10);
+      vi.advanceTimersByTime(PROGRESS_DELAY_MS - 50);
+      sink.update(10, 10);
+      sink.close(true);
+      expect(written).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  test("compute draws on a TTY stderr once long, and not with progress: false", async () => {
     const original = Object.getOwnPropertyDescriptor(process.stderr, "isTTY");
     Object.defineProperty(process.stderr, "isTTY", { value: true, configurable: true });
     const spy = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     try {
       await computeOne(flat(200), { scheduler: "sync", progress: false });
       expect(spy.mock.calls.filter(([s]) => String(s).includes("tasks"))).toEqual([]);
-      await computeOne(flat(200), { scheduler: "sync" });
+      // 200 trivial tasks and one that spins past the delay.
+      const slow = task(makeKey(makeName("slow", Math.random())), "test.spin", lit(new Int32Array(new SharedArrayBuffer(8))), lit(PROGRESS_DELAY_MS + 100));
+      const { tasks } = flatTasks(200);
+      await computeOne(rawCollection([...tasks, slow], [...tasks.map((t) => t.key), slow.key]), { scheduler: "sync" });
       const drawn = spy.mock.calls.map(([s]) => String(s)).filter((s) => s.includes("tasks"));
       expect(drawn.length).toBeGreaterThan(0);
-      expect(drawn[drawn.length - 1]).toContain("200/200 tasks");
+      expect(drawn[drawn.length - 1]).toContain("201/201 tasks");
     } finally {
       spy.mockRestore();
       if (original) Object.defineProperty(process.stderr, "isTTY", original);
