@@ -14,7 +14,7 @@
  */
 import { ValidationError } from "../../errors.js";
 import { LayeredGraph, layer } from "../../graph/graph.js";
-import { keyName, makeKey, makeName } from "../../graph/key.js";
+import { keyName, makeKey, makeName, type Key } from "../../graph/key.js";
 import { list, lit, ref, task } from "../../graph/task.js";
 import { DataFrame } from "../frame.js";
 import { Series } from "../series.js";
@@ -64,17 +64,33 @@ export function sortValues(df: DataFrame, by: string | readonly string[], option
     const graph = LayeredGraph.from(layer(sortName, [task(key, "dataframe.sort.partition", ref(full.keys[0]!), lit(spec))], [keyName(full.keys[0]!)]), full.graph);
     return DataFrame.fromGraph(graph, [key], full.meta);
   }
-  // 1-2: samples of the key columns only, then divisions.
+  const div = sampleDivisions(df, spec, nout);
+  return rangeSorted(df, spec, nout, div, sortName);
+}
+
+/**
+ * Steps 1-2: samples of the key columns only (projection), then the `nout - 1` division
+ * tuples (the value of `key`).
+ */
+export function sampleDivisions(df: DataFrame, spec: { by: string[]; ascending: boolean[] }, nout: number): { graph: LayeredGraph; key: Key } {
+  const token = [exprToken(df.expr), spec, nout];
   const keyParts = df.toPartitions(spec.by);
   const sampleName = makeName("sort-sample", ...token);
   const sampleTasks = keyParts.keys.map((k, i) => task(makeKey(sampleName, i), "dataframe.sort.sample", ref(k), lit(spec.by), lit(SAMPLE_SIZE)));
   const divKey = makeKey(makeName("sort-divisions", ...token));
   const divTask = task(divKey, "dataframe.sort.divisions", list(sampleTasks.map((t) => ref(t.key))), lit(nout), lit(spec.ascending));
-  const divGraph = LayeredGraph.from(layer(keyName(divKey), [...sampleTasks, divTask], [...new Set(keyParts.keys.map(keyName))]), keyParts.graph);
-  // 3: range shuffle of the whole rows.
-  const shuffled = shuffle({ graph: LayeredGraph.merge(full.graph, divGraph), keys: full.keys, meta: full.meta },
-    { kind: "range", by: spec.by, ascending: spec.ascending, divisions: divKey }, nout, "sort-shuffle");
-  // 4: sort each output partition.
+  return { graph: LayeredGraph.from(layer(keyName(divKey), [...sampleTasks, divTask], [...new Set(keyParts.keys.map(keyName))]), keyParts.graph), key: divKey };
+}
+
+/**
+ * Steps 3-4: range shuffle of the whole rows by the divisions that task `div.key`
+ * computes (`nout - 1` key tuples; partition j gets [d[j-1], d[j])), then a stable sort
+ * of each output partition.
+ */
+export function rangeSorted(df: DataFrame, spec: { by: string[]; ascending: boolean[] }, nout: number, div: { graph: LayeredGraph; key: Key }, sortName: string): DataFrame {
+  const full = df.toPartitions();
+  const shuffled = shuffle({ graph: LayeredGraph.merge(full.graph, div.graph), keys: full.keys, meta: full.meta },
+    { kind: "range", by: spec.by, ascending: spec.ascending, divisions: div.key }, nout, "sort-shuffle");
   const keys = shuffled.keys.map((_, j) => makeKey(sortName, j));
   const tasks = shuffled.keys.map((k, j) => task(keys[j]!, "dataframe.sort.partition", ref(k), lit(spec)));
   const graph = LayeredGraph.from(layer(sortName, tasks, [keyName(shuffled.keys[0]!)]), shuffled.graph);
