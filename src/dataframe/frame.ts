@@ -13,7 +13,7 @@
 import type * as dfd from "danfojs-node";
 import type { Table } from "apache-arrow";
 import { inspect, type InspectOptions } from "node:util";
-import { frameHTML, frameInspect } from "./repr.js";
+import { frameRepr } from "./repr.js";
 import { ValidationError } from "../errors.js";
 import { TUSK, type Collection, type CollectionSpec } from "../graph/collection.js";
 import { computeOne, type ComputeOptions } from "../graph/compute.js";
@@ -625,9 +625,12 @@ export class DataFrame implements Collection<dfd.DataFrame> {
   dropDuplicates(options?: DropDuplicatesOptions): DataFrame { return dropDuplicates(this, options); }
 
   /** The structure (columns × dtypes, npartitions, tasks) as HTML, as `tk.display(df)` shows it. Not in danfo (Dask's `_repr_html_`). */
-  reprHTML(): string { return frameHTML(this); }
+  reprHTML(): string { return frameRepr.html(this); }
   /** The structure as text for `console.log(df)`; a tslab cell ending in `df` also shows `reprHTML()`. */
-  [inspect.custom](depth: number, options: InspectOptions): string { return frameInspect(this, depth, options); }
+  [inspect.custom](depth: number, options: InspectOptions): string { return frameRepr.inspect(this, depth, options); }
+
+  /** A picture of this collection's task graph (SVG text; options as in `tk.visualize`). */
+  visualize(options: VisualizeOptions = {}): Promise<string> { return visualize(this, options); }
 
   toString(): string {
     return `DataFrame(npartitions=${this.npartitions}, ${this.meta.columns.map((c) => `${c.name}: ${danfoDtype(c.dtype)}`).join(", ")})`;

@@ -78,41 +78,38 @@ function structureText(s: Structure): string {
   return [head, ...alignColumns(cols), `  ${rowsNote(s)}`].join("\n");
 }
 
-/**
- * The HTML structure view of a lazy DataFrame (no computing).
- * @example tk.display(df) // shows frameHTML(df)
- */
-export function frameHTML(df: DataFrame): string {
-  return structureHTML(frameStructure(df));
+/** The views of one kind of lazy collection, from its structure (computed once per view). */
+export interface StructureViews<T> {
+  /** The HTML structure view (no computing). */
+  html(x: T): string;
+  /** The text structure: name, npartitions, tasks, then one line per column. */
+  text(x: T): string;
+  /** The body of `[util.inspect.custom]` (in a notebook it also shows the HTML view). */
+  inspect(x: T, depth: number, options: InspectOptions): string;
+}
+
+function views<T>(structure: (x: T) => Structure): StructureViews<T> {
+  return {
+    html: (x) => structureHTML(structure(x)),
+    text: (x) => structureText(structure(x)),
+    inspect: (x, depth, options) => {
+      const s = structure(x);
+      return notebookInspect(depth, options, structureText(s), () => structureHTML(s));
+    },
+  };
 }
 
 /**
- * The text structure of a lazy DataFrame: name, npartitions, tasks, then one line per column.
- * @example console.log(frameText(df)) // tusk.DataFrame<read-csv-…, npartitions=4, 4 tasks>\n  fare  float64 …
+ * DataFrame views.
+ * @example frameRepr.text(df) // "tusk.DataFrame<read-csv-…, npartitions=4, 4 tasks>\n  fare  float64\n…"
  */
-export function frameText(df: DataFrame): string {
-  return structureText(frameStructure(df));
-}
+export const frameRepr: StructureViews<DataFrame> = views(frameStructure);
 
-/** `[util.inspect.custom]` of DataFrame (in a notebook it also shows the HTML view). */
-export function frameInspect(df: DataFrame, depth: number, options: InspectOptions): string {
-  return notebookInspect(depth, options, frameText(df), () => frameHTML(df));
-}
-
-/** The HTML structure view of a lazy Series. */
-export function seriesHTML(s: Series): string {
-  return structureHTML(seriesStructure(s));
-}
-
-/** The text structure of a lazy Series. */
-export function seriesText(s: Series): string {
-  return structureText(seriesStructure(s));
-}
-
-/** `[util.inspect.custom]` of Series. */
-export function seriesInspect(s: Series, depth: number, options: InspectOptions): string {
-  return notebookInspect(depth, options, seriesText(s), () => seriesHTML(s));
-}
+/**
+ * Series views.
+ * @example seriesRepr.html(df.column("fare"))
+ */
+export const seriesRepr: StructureViews<Series> = views(seriesStructure);
 
 // ---- computed danfo frames
 
