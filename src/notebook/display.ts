@@ -62,7 +62,9 @@ export function display(...values: unknown[]): void {
   const fe = notebookFrontEnd();
   for (const value of values) {
     if (fe && showHTML(fe.display, toHTML(value))) continue;
-    console.log(value);
+    // Collections print their own text repr; a danfo frame or a tensor prints as its table
+    // (its toString), not as an object dump.
+    console.log(!hasReprHTML(value) && renderers.some((r) => r(value) !== undefined) ? String(value) : value);
   }
 }
 

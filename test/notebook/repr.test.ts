@@ -198,7 +198,10 @@ describe("tk.display and the notebook", () => {
     expect(text.split("\n")).toEqual([short, "  x  float64", "  2 partitions, rows unknown until computed"]);
     const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
     tk.display(df);
-    expect(log).toHaveBeenCalledWith(df);
+    expect(log).toHaveBeenLastCalledWith(df); // console.log shows its text repr
+    const danfo = new dfd.DataFrame({ a: [1, 2] });
+    tk.display(danfo);
+    expect(log).toHaveBeenLastCalledWith(danfo.toString()); // danfo's own table, not an object dump
     log.mockRestore();
   });
 
