@@ -23,6 +23,7 @@ export {
 } from "./dataframe/io/index.js";
 export * as array from "./array/index.js";
 export { display, inNotebook } from "./notebook/index.js";
+export { performanceReport, visualize, type PerformanceReportOptions, type VisualizeOptions } from "./diagnostics/index.js";
 export type { ProgressEvent, ProgressCallback, ComputeScheduler } from "./graph/scheduler.js";
 export { Client, Future, asCompleted, LocalCluster, type ClientOptions, type LocalClusterOptions } from "./distributed/index.js";
 export {

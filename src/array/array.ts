@@ -14,6 +14,7 @@ import { inspect, type InspectOptions } from "node:util";
 import { arrayHTML, arrayInspect } from "./repr.js";
 import { TUSK, type Collection, type CollectionSpec } from "../graph/collection.js";
 import { computeOne, persist as persistAll, type ComputeOptions } from "../graph/compute.js";
+import { visualize, type VisualizeOptions } from "../diagnostics/visualize.js";
 import { LayeredGraph, layer } from "../graph/graph.js";
 import { makeKey, makeName, type Key } from "../graph/key.js";
 import type { Task } from "../graph/task.js";
@@ -128,6 +129,9 @@ export class ChunkedArray implements Collection<Tensor> {
   reprHTML(): string { return arrayHTML(this); }
   /** A one-line summary for `console.log(x)`; a tslab cell ending in `x` also shows `reprHTML()`. */
   [inspect.custom](depth: number, options: InspectOptions): string { return arrayInspect(this, depth, options); }
+
+  /** A picture of this collection's task graph (SVG text; options as in `tk.visualize`). */
+  visualize(options: VisualizeOptions = {}): Promise<string> { return visualize(this, options); }
 
   toString(): string {
     return `tk.array.Array<${this.dtype}>(shape=${fmtShape(this.shape)}, chunks=${this.chunks.map((c) => c.length).join("×")} blocks, ${this.npartitions} tasks in last layer)`;

@@ -10,7 +10,7 @@
  */
 import type * as dfd from "danfojs-node";
 import { inspect, type InspectOptions } from "node:util";
-import { seriesRepr } from "./repr.js";
+import { seriesHTML, seriesInspect } from "./repr.js";
 import { ValidationError } from "../errors.js";
 import { TUSK, type Collection, type CollectionSpec } from "../graph/collection.js";
 import { computeOne, type ComputeOptions } from "../graph/compute.js";
@@ -390,9 +390,9 @@ export class Series implements Collection<dfd.Series> {
   dropDuplicates(options?: { keep?: "first" | "last"; inplace?: boolean; splitOut?: number }): Series { return seriesDropDuplicates(this, options); }
 
   /** The structure (name, dtype, npartitions, tasks) as HTML, as `tk.display(s)` shows it. Not in danfo (Dask's `_repr_html_`). */
-  reprHTML(): string { return seriesRepr.html(this); }
+  reprHTML(): string { return seriesHTML(this); }
   /** The structure as text for `console.log(s)`; a tslab cell ending in `s` also shows `reprHTML()`. */
-  [inspect.custom](depth: number, options: InspectOptions): string { return seriesRepr.inspect(this, depth, options); }
+  [inspect.custom](depth: number, options: InspectOptions): string { return seriesInspect(this, depth, options); }
 
   /** A picture of this collection's task graph (SVG text; options as in `tk.visualize`). */
   visualize(options: VisualizeOptions = {}): Promise<string> { return visualize(this, options); }

@@ -14,6 +14,7 @@ import { TUSK, isCollection, type Collection, type CollectionSpec } from "../gra
 import { inspect, type InspectOptions } from "node:util";
 import { valueHTML, valueInspect } from "../notebook/value-repr.js";
 import { computeOne, persist as persistAll, type ComputeOptions } from "../graph/compute.js";
+import { visualize, type VisualizeOptions } from "../diagnostics/visualize.js";
 import { LayeredGraph, layer } from "../graph/graph.js";
 import { makeKey, makeName, type Key } from "../graph/key.js";
 import { shipFunction, type FnRef } from "../graph/shipped-function.js";
@@ -67,6 +68,9 @@ export class Delayed<T = unknown> implements Collection<T> {
   reprHTML(): string { return valueHTML("Delayed", this.#key, this.#graph); }
   /** `tusk.Delayed<key, N tasks>` for `console.log`; a tslab cell ending in it also shows `reprHTML()`. */
   [inspect.custom](depth: number, options: InspectOptions): string { return valueInspect("Delayed", this.#key, this.#graph, depth, options); }
+
+  /** A picture of this collection's task graph (SVG text; options as in `tk.visualize`). */
+  visualize(options: VisualizeOptions = {}): Promise<string> { return visualize(this, options); }
 
   toString(): string {
     return `Delayed(${this.#key})`;

@@ -186,6 +186,25 @@ describe("visualize: layers", () => {
   });
 });
 
+describe("visualize: collections", () => {
+  test("DataFrame, Series, array and Delayed draw through their visualize method, as tk.visualize does", async () => {
+    const tk = await import("../../src/index.js");
+    const dfd = await import("danfojs-node");
+    const df = tk.fromDanfo(new dfd.DataFrame({ a: [1, 2, 3, 4], b: [5, 6, 7, 8] }), { npartitions: 2 });
+    const series = df.column("a").add(1);
+    const arr = tk.array.ones([4, 4], { chunks: [2, 2] }).sum(0);
+    const d = tk.delayed(function twice(x: number) { return 2 * x; })(3);
+    for (const c of [df, series, arr, d] as const) {
+      const spec = c[TUSK]();
+      const keys = [...prepareGraph([spec]).graph.keys()];
+      const svg = await c.visualize({ optimize: true });
+      expect(svg).toBe(await tk.visualize(c, { optimize: true }));
+      expect(svg.match(/<g id="node\d+" class="node">\s*<title>n\d+<\/title>/g)!.length).toBe(keys.length);
+    }
+    expect(typeof tk.performanceReport).toBe("function");
+  });
+});
+
 describe("visualize: files and errors", () => {
   test(".svg writes the SVG it returns, .dot the Graphviz source", async () => {
     const inc = delayed(function inc(x: number) { return x + 1; });
