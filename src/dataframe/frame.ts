@@ -13,10 +13,11 @@
 import type * as dfd from "danfojs-node";
 import type { Table } from "apache-arrow";
 import { inspect, type InspectOptions } from "node:util";
-import { frameHTML, frameInspect } from "./repr.js";
+import { frameRepr } from "./repr.js";
 import { ValidationError } from "../errors.js";
 import { TUSK, type Collection, type CollectionSpec } from "../graph/collection.js";
 import { computeOne, type ComputeOptions } from "../graph/compute.js";
+import { visualize, type VisualizeOptions } from "../diagnostics/visualize.js";
 import { visualize, type VisualizeOptions } from "../diagnostics/visualize.js";
 import { LayeredGraph, layer } from "../graph/graph.js";
 import { keyName, makeKey, makeName, type Key } from "../graph/key.js";
@@ -36,6 +37,7 @@ import * as R from "./verbs/methods.js";
 import { dropDuplicates, type DropDuplicatesOptions } from "./verbs/drop-duplicates.js";
 import { nTop } from "./verbs/nlargest.js";
 import { sortValues, type SortValuesOptions } from "./verbs/sort.js";
+import * as SI from "./verbs/set-index.js";
 
 /** Options of `mapPartitions`. */
 export interface MapPartitionsOptions {
@@ -112,8 +114,8 @@ export class DataFrame implements Collection<dfd.DataFrame> {
     const { graph, keys, meta } = this.toPartitions();
     return {
       graph, keys,
-      finalize: (values) => partitionsToDanfo(values as Partition[], meta),
-      rebuild: (g) => DataFrame.fromGraph(g, keys, meta),
+      finalize: async (values) => SI.indexDanfo(await partitionsToDanfo(values as Partition[], meta), this),
+      rebuild: (g) => SI.withInfo(DataFrame.fromGraph(g, keys, meta), SI.partitionInfo(this)),
     };
   }
 
@@ -197,13 +199,11 @@ export class DataFrame implements Collection<dfd.DataFrame> {
    * Selects rows by a boolean mask and/or columns by name.
    * @example df.loc({ rows: df.column("fare").gt(10), columns: ["fare", "tip"] })
    */
-  loc({ rows, columns }: { rows?: Series | readonly boolean[]; columns?: readonly string[] } = {}): DataFrame {
+  loc({ rows, columns }: { rows?: Series | readonly boolean[] | readonly (string | number)[] | string; columns?: readonly string[] } = {}): DataFrame {
     let out: DataFrame = this;
     if (rows !== undefined) {
-      if (Array.isArray(rows) && rows.some((v) => typeof v !== "boolean")) {
-        throw notChunked("loc({ rows: [labels] }) (rows by index label)", "df.iloc({ rows: [positions] }), a boolean mask, or (await df.compute()).loc({ rows })");
-      }
-      out = out.#filter(this.#maskOf(rows, "loc({ rows })"), "loc");
+      if (typeof rows === "string" || (Array.isArray(rows) && rows.some((v) => typeof v !== "boolean"))) out = SI.locByIndex(this, rows as string | readonly unknown[]);
+      else out = out.#filter(this.#maskOf(rows as Series | readonly boolean[], "loc({ rows })"), "loc");
     }
     if (columns !== undefined) {
       const cols = columns.map((c) => { getColumn(this.meta, c, "the DataFrame"); return [c, col(c)] as const; });
@@ -506,14 +506,33 @@ export class DataFrame implements Collection<dfd.DataFrame> {
   }
 
   /**
-   * danfo's resetIndex. Computed results always get a fresh 0..n-1 index, so this
-   * returns the frame itself. Differences from danfo: no "index" column is added.
-   * @example df.resetIndex()
+   * danfo's resetIndex: the index set by `setIndex` is forgotten (its column removed when
+   * setIndex had `drop: true`, as danfo); computed results get a fresh 0..n-1 index.
+   * @example df.setIndex("id").resetIndex()
    */
   resetIndex(options: { inplace?: boolean } = {}): DataFrame {
     noInplace(options, "resetIndex");
-    return this;
+    return SI.resetIndex(this);
   }
+
+  // index and divisions (verbs/set-index.ts)
+  /**
+   * Indexed by a column (danfo's `setIndex({ column, drop })`, or `setIndex(col, options)`):
+   * sorted and range-partitioned by it (sampled divisions, or `{ divisions }`, or no
+   * shuffle with `{ sorted: true }`). Differences from danfo: repeated index values are
+   * allowed (danfo's index must be unique: compute then keeps the column and a 0..n-1 index); the
+   * index column stays in `columns` until computed; `{ index: [...] }` needs compute() first.
+   * @example df.setIndex("id") ; df.setIndex({ column: "id", drop: true }) ; df.setIndex("t", { sorted: true })
+   */
+  setIndex(column: string | SI.SetIndexOptions, options?: SI.SetIndexOptions): DataFrame { return SI.setIndex(this, column, options); }
+  /** Dask's divisions: npartitions + 1 index values (null where open), or undefined while unknown. Not in danfo. @example df.setIndex("id", { divisions: [0, 10, 20] }).divisions */
+  get divisions(): unknown[] | undefined { return SI.divisionsOf(this); }
+  /** True when the divisions are known (Dask's known_divisions). @example df.knownDivisions */
+  get knownDivisions(): boolean { return SI.divisionsOf(this) !== undefined; }
+  /** The frame with its divisions computed (Dask's compute_current_divisions). @example const d = await df.setIndex("id").computeDivisions() */
+  computeDivisions(options: ComputeOptions = {}): Promise<DataFrame> { return SI.computeDivisions(this, options); }
+  /** An indexed frame range-shuffled into the partitions of `divisions` (Dask's repartition(divisions=)). @example df.repartition({ divisions: [0, 100, 200] }) */
+  repartition(options: { divisions?: readonly (string | number)[] }): DataFrame { return SI.repartition(this, options); }
 
   /** Not available chunked: `iat` needs a row's position in the whole data. */
   iat(_row: number, _column: number): never {
@@ -607,9 +626,12 @@ export class DataFrame implements Collection<dfd.DataFrame> {
   dropDuplicates(options?: DropDuplicatesOptions): DataFrame { return dropDuplicates(this, options); }
 
   /** The structure (columns × dtypes, npartitions, tasks) as HTML, as `tk.display(df)` shows it. Not in danfo (Dask's `_repr_html_`). */
-  reprHTML(): string { return frameHTML(this); }
+  reprHTML(): string { return frameRepr.html(this); }
   /** The structure as text for `console.log(df)`; a tslab cell ending in `df` also shows `reprHTML()`. */
-  [inspect.custom](depth: number, options: InspectOptions): string { return frameInspect(this, depth, options); }
+  [inspect.custom](depth: number, options: InspectOptions): string { return frameRepr.inspect(this, depth, options); }
+
+  /** A picture of this collection's task graph (SVG text; options as in `tk.visualize`). */
+  visualize(options: VisualizeOptions = {}): Promise<string> { return visualize(this, options); }
 
   /** A picture of this collection's task graph (SVG text; options as in `tk.visualize`). */
   visualize(options: VisualizeOptions = {}): Promise<string> { return visualize(this, options); }

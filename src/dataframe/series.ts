@@ -10,10 +10,11 @@
  */
 import type * as dfd from "danfojs-node";
 import { inspect, type InspectOptions } from "node:util";
-import { seriesHTML, seriesInspect } from "./repr.js";
+import { seriesRepr } from "./repr.js";
 import { ValidationError } from "../errors.js";
 import { TUSK, type Collection, type CollectionSpec } from "../graph/collection.js";
 import { computeOne, type ComputeOptions } from "../graph/compute.js";
+import { visualize, type VisualizeOptions } from "../diagnostics/visualize.js";
 import { visualize, type VisualizeOptions } from "../diagnostics/visualize.js";
 import type { LayeredGraph } from "../graph/graph.js";
 import type { Key } from "../graph/key.js";
@@ -390,9 +391,12 @@ export class Series implements Collection<dfd.Series> {
   dropDuplicates(options?: { keep?: "first" | "last"; inplace?: boolean; splitOut?: number }): Series { return seriesDropDuplicates(this, options); }
 
   /** The structure (name, dtype, npartitions, tasks) as HTML, as `tk.display(s)` shows it. Not in danfo (Dask's `_repr_html_`). */
-  reprHTML(): string { return seriesHTML(this); }
+  reprHTML(): string { return seriesRepr.html(this); }
   /** The structure as text for `console.log(s)`; a tslab cell ending in `s` also shows `reprHTML()`. */
-  [inspect.custom](depth: number, options: InspectOptions): string { return seriesInspect(this, depth, options); }
+  [inspect.custom](depth: number, options: InspectOptions): string { return seriesRepr.inspect(this, depth, options); }
+
+  /** A picture of this collection's task graph (SVG text; options as in `tk.visualize`). */
+  visualize(options: VisualizeOptions = {}): Promise<string> { return visualize(this, options); }
 
   /** A picture of this collection's task graph (SVG text; options as in `tk.visualize`). */
   visualize(options: VisualizeOptions = {}): Promise<string> { return visualize(this, options); }
