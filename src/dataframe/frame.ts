@@ -18,7 +18,6 @@ import { ValidationError } from "../errors.js";
 import { TUSK, type Collection, type CollectionSpec } from "../graph/collection.js";
 import { computeOne, type ComputeOptions } from "../graph/compute.js";
 import { visualize, type VisualizeOptions } from "../diagnostics/visualize.js";
-import { visualize, type VisualizeOptions } from "../diagnostics/visualize.js";
 import { LayeredGraph, layer } from "../graph/graph.js";
 import { keyName, makeKey, makeName, type Key } from "../graph/key.js";
 import { shipFunction } from "../graph/shipped-function.js";
@@ -629,9 +628,6 @@ export class DataFrame implements Collection<dfd.DataFrame> {
   reprHTML(): string { return frameRepr.html(this); }
   /** The structure as text for `console.log(df)`; a tslab cell ending in `df` also shows `reprHTML()`. */
   [inspect.custom](depth: number, options: InspectOptions): string { return frameRepr.inspect(this, depth, options); }
-
-  /** A picture of this collection's task graph (SVG text; options as in `tk.visualize`). */
-  visualize(options: VisualizeOptions = {}): Promise<string> { return visualize(this, options); }
 
   /** A picture of this collection's task graph (SVG text; options as in `tk.visualize`). */
   visualize(options: VisualizeOptions = {}): Promise<string> { return visualize(this, options); }

@@ -15,7 +15,6 @@ import { ValidationError } from "../errors.js";
 import { TUSK, type Collection, type CollectionSpec } from "../graph/collection.js";
 import { computeOne, type ComputeOptions } from "../graph/compute.js";
 import { visualize, type VisualizeOptions } from "../diagnostics/visualize.js";
-import { visualize, type VisualizeOptions } from "../diagnostics/visualize.js";
 import type { LayeredGraph } from "../graph/graph.js";
 import type { Key } from "../graph/key.js";
 import { shipFunction, type FnRef } from "../graph/shipped-function.js";
@@ -394,9 +393,6 @@ export class Series implements Collection<dfd.Series> {
   reprHTML(): string { return seriesRepr.html(this); }
   /** The structure as text for `console.log(s)`; a tslab cell ending in `s` also shows `reprHTML()`. */
   [inspect.custom](depth: number, options: InspectOptions): string { return seriesRepr.inspect(this, depth, options); }
-
-  /** A picture of this collection's task graph (SVG text; options as in `tk.visualize`). */
-  visualize(options: VisualizeOptions = {}): Promise<string> { return visualize(this, options); }
 
   /** A picture of this collection's task graph (SVG text; options as in `tk.visualize`). */
   visualize(options: VisualizeOptions = {}): Promise<string> { return visualize(this, options); }
