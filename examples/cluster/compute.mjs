@@ -1,6 +1,8 @@
 // Connects to a running tusk cluster, computes a dataframe groupby and an array sum on
 // it, and checks both against the same computation on the local thread pool and against
-// a plain JavaScript computation. Exits 1 on any mismatch. run.sh starts the cluster.
+// a plain JavaScript computation; given the dashboard, also checks that the scheduler has
+// the expected workers and that each ran tasks. Exits 1 on any mismatch. run.sh starts
+// the cluster.
 //   TUSK_TOKEN=… node examples/cluster/compute.mjs ws://127.0.0.1:8786 [http://127.0.0.1:8787] [workers=2]
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -45,11 +47,18 @@ function compareGroups(what, expected, got) {
   }
 }
 
+/** A JSON page of the scheduler's dashboard (it asks for the cluster's token). */
+async function dashboardJson(path) {
+  const res = await fetch(new URL(path, dashboard), { headers: { authorization: `Bearer ${process.env.TUSK_TOKEN ?? ""}` } });
+  if (!res.ok) throw new Error(`dashboard ${path}: HTTP ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
 const dir = mkdtempSync(join(tmpdir(), "tusk-cluster-example-"));
 const client = await tk.Client.connect(url, { token: process.env.TUSK_TOKEN });
 try {
   if (dashboard) {
-    const status = await (await fetch(new URL("/json", dashboard))).json();
+    const status = await dashboardJson("/json");
     console.log(`cluster at ${url}: ${status.workers.length} workers, ${status.workers.map((w) => `${w.id} (nthreads ${w.nthreads})`).join(", ")}`);
     if (status.workers.length !== Number(wanted)) problems.push(`the scheduler has ${status.workers.length} workers, expected ${wanted}`);
   }
@@ -76,6 +85,15 @@ try {
   console.log(`array sum of ${x.size.toLocaleString()} values in ${x.npartitions} chunks: cluster ${sumCluster}, threads ${sumThreads}, plain loop ${plainSum}`);
   if (!near(sumCluster, sumThreads)) problems.push(`array sum: cluster ${sumCluster}, threads ${sumThreads}`);
   if (!near(sumCluster, plainSum)) problems.push(`array sum: cluster ${sumCluster}, plain loop ${plainSum}`);
+
+  // 3. Both workers took part: the scheduler's task stream names the worker of each task.
+  if (dashboard) {
+    const { stream } = await dashboardJson("/api/snapshot?since=0");
+    const perWorker = new Map();
+    for (const e of stream.entries) perWorker.set(e.worker, (perWorker.get(e.worker) ?? 0) + 1);
+    console.log(`tasks run per worker: ${[...perWorker].map(([w, n]) => `${w} ${n}`).join(", ")}`);
+    if (perWorker.size !== Number(wanted)) problems.push(`tasks ran on ${perWorker.size} workers, expected ${wanted}`);
+  }
 } finally {
   await client.close();
   await tk.shutdown();
