@@ -19,6 +19,7 @@ import { COUNT, type Keep } from "../kernels/hash-partition-dedupe.js";
 import { getColumn, type FrameMeta } from "../meta.js";
 import type { Series } from "../series.js";
 import { shuffle } from "../shuffle/shuffle.js";
+import { withInfo } from "./set-index.js";
 import { frameAsSeries, seriesAsFrame } from "./sort.js";
 
 /** Options of `dropDuplicates`. */
@@ -88,7 +89,8 @@ export function dropDuplicates(df: DataFrame, options: DropDuplicatesOptions = {
     tasks.push(task(key, "dataframe.dedupe-finish", ref(k), lit(keep), lit(meta)));
     return key;
   });
-  return DataFrame.fromGraph(LayeredGraph.from(layer(name, tasks, deps), graph), out, meta);
+  const result = DataFrame.fromGraph(LayeredGraph.from(layer(name, tasks, deps), graph), out, meta);
+  return splitOut > 1 ? withInfo(result, { hash: subset }) : result;
 }
 
 /**

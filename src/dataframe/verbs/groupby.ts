@@ -34,8 +34,8 @@ export interface GroupSource<R> {
   readonly meta: FrameMeta;
   /** The frame's partitions with only `columns` (projection). */
   lower(columns: readonly string[]): Parts;
-  /** The result frame of one partition. */
-  wrap(graph: LayeredGraph, keys: readonly Key[], meta: FrameMeta): R;
+  /** The result frame (partitions `keys`; hash-partitioned by `hash` when given). */
+  wrap(graph: LayeredGraph, keys: readonly Key[], meta: FrameMeta, hash?: readonly string[]): R;
 }
 
 /** Options of a groupby aggregation. */
@@ -149,7 +149,7 @@ export class GroupBy<R> {
     const splitOut = resolveSplitOut(options.splitOut, parts.keys.length, keys.length, `groupby(${JSON.stringify(this.#keys)})`);
     if (splitOut > 1) {
       const { graph, keys: out } = splitGroupby(parts, spec, splitOut);
-      return this.#source.wrap(graph, out, groupMeta(spec));
+      return this.#source.wrap(graph, out, groupMeta(spec), this.#keys);
     }
     const { graph, key } = treeReduce(parts, {
       prefix: "groupby",

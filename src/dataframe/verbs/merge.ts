@@ -9,6 +9,12 @@
  *   the big side is never shuffled;
  * - **hash shuffle** otherwise: both sides are shuffled on their keys into the same
  *   number of partitions (../shuffle/shuffle.ts) and joined partition by partition.
+ * - **aligned** first of all, when the partitioning already matches (Dask's
+ *   `align_partitions`): both sides hash-partitioned on the join keys into the same
+ *   number of partitions (results of a shuffle on those keys: a merge, a groupby or
+ *   dropDuplicates with splitOut), or both indexed by the join key (setIndex) with
+ *   known split points — equal ones join partition by partition with no shuffle; else
+ *   the side with unknown or different splits is range-shuffled to the other's.
  *
  * Columns follow danfo: the key columns (`on`, or `leftOn`'s names) first, then the
  * left's other columns, then the right's, a repeated name getting `_1`, `_2`, ….
@@ -29,6 +35,8 @@ import type { JoinColumn, JoinHow, JoinPlan } from "../kernels/join.js";
 import "../kernels/join.js";
 import { getColumn, isNumeric, type Dtype, type FrameMeta } from "../meta.js";
 import { shuffle } from "../shuffle/shuffle.js";
+import { cmpCell } from "../kernels/sort.js";
+import { alignTo, partitionInfo, withInfo } from "./set-index.js";
 
 /** Options of `tk.merge`. */
 export interface MergeOptions {
@@ -119,10 +127,20 @@ export function merge(options: MergeOptions): DataFrame {
   checkKeyDtypes(left.meta, right.meta, leftOn, rightOn);
   const plan: JoinPlan = { leftOn, rightOn, how, columns: joinColumns(left.meta, right.meta, leftOn, rightOn) };
   const meta: FrameMeta = { columns: plan.columns.map((c) => ({ name: c.name, dtype: c.dtype })) };
-  const L = left.toPartitions();
-  const R = right.toPartitions();
   const token = [exprToken(left.expr), exprToken(right.expr), plan, options.npartitions ?? null];
   const name = makeName("merge", ...token);
+  const keyNames = plan.columns.filter((c) => c.from === "key").map((c) => c.name);
+  const aligned = alignedSides(left, right, leftOn, rightOn, options.npartitions);
+  if (aligned) {
+    const [la, ra] = aligned.sides.map((s) => s.toPartitions());
+    const keys = la!.keys.map((_, i) => makeKey(name, i));
+    const tasks = keys.map((key, i) => task(key, "dataframe.join", ref(la!.keys[i]!), ref(ra!.keys[i]!), lit(plan)));
+    const deps = [...new Set([...la!.keys, ...ra!.keys].map(keyName))];
+    const out = DataFrame.fromGraph(LayeredGraph.from(layer(name, tasks, deps, { kind: "merge", strategy: aligned.strategy }), la!.graph, ra!.graph), keys, meta);
+    return aligned.strategy === "aligned-hash" ? withInfo(out, { hash: keyNames }) : out;
+  }
+  const L = left.toPartitions();
+  const R = right.toPartitions();
   const limit = options.broadcastRows ?? 100_000;
   const small = (df: DataFrame): boolean => options.broadcast ?? (df.npartitions === 1 || (knownRows(df) ?? Infinity) <= limit);
   const canRight = how === "inner" || how === "left";
@@ -156,5 +174,25 @@ export function merge(options: MergeOptions): DataFrame {
   const keys = lk.map((_, i) => makeKey(name, i));
   const tasks = keys.map((key, i) => task(key, "dataframe.join", ref(lk[i]!), ref(rk[i]!), lit(plan)));
   const deps = [...new Set([...lk, ...rk].map(keyName))];
-  return DataFrame.fromGraph(LayeredGraph.from(layer(name, tasks, deps, { kind: "merge", strategy: "shuffle" }), graph), keys, meta);
+  return withInfo(DataFrame.fromGraph(LayeredGraph.from(layer(name, tasks, deps, { kind: "merge", strategy: "shuffle" }), graph), keys, meta), { hash: keyNames });
+}
+
+/**
+ * The two sides partitioned alike on the join keys, when their partitioning allows it
+ * without a full shuffle: both hash-partitioned by the keys into the same number of
+ * partitions; or both indexed by the (single) key with split points known on at least
+ * one side (the other is range-shuffled to them unless they are equal).
+ */
+function alignedSides(left: DataFrame, right: DataFrame, leftOn: readonly string[], rightOn: readonly string[], npartitions: number | undefined): { sides: [DataFrame, DataFrame]; strategy: string } | undefined {
+  const li = partitionInfo(left), ri = partitionInfo(right);
+  const same = (a: readonly string[] | undefined, b: readonly string[]): boolean => a !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
+  if (same(li.hash, leftOn) && same(ri.hash, rightOn) && left.npartitions === right.npartitions && (npartitions ?? left.npartitions) === left.npartitions) {
+    return { sides: [left, right], strategy: "aligned-hash" };
+  }
+  if (leftOn.length !== 1 || li.index?.name !== leftOn[0] || ri.index?.name !== rightOn[0]) return undefined;
+  const ls = li.index.splits, rs = ri.index.splits;
+  if (ls && rs && ls.length === rs.length && ls.every((x, i) => cmpCell(x, rs[i]!, true) === 0)) return { sides: [left, right], strategy: "aligned-index" };
+  if (ls && (npartitions ?? ls.length + 1) === ls.length + 1) return { sides: [left, alignTo(right, rightOn[0]!, ls)], strategy: "aligned-index-repartition-right" };
+  if (rs && (npartitions ?? rs.length + 1) === rs.length + 1) return { sides: [alignTo(left, leftOn[0]!, rs), right], strategy: "aligned-index-repartition-left" };
+  return undefined;
 }

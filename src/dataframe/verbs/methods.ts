@@ -18,6 +18,7 @@ import { Series } from "../series.js";
 import { cumulative, cumulativeRows } from "./cumulative.js";
 import { describeFrame, describedColumns, describeSeries } from "./describe.js";
 import { GroupBy } from "./groupby.js";
+import { withInfo } from "./set-index.js";
 import { checkRows, headPartitions } from "./head-tail.js";
 import { Reduced } from "./reduced.js";
 import type { Parts } from "./tree-reduce.js";
@@ -78,7 +79,7 @@ export function frameGroupby(df: DataFrame, keys: readonly string[] | string): G
   return new GroupBy<DataFrame>({
     meta: df.meta,
     lower: (columns) => partsOf(df, columns),
-    wrap: (graph, keys2, meta) => DataFrame.fromGraph(graph, keys2, meta),
+    wrap: (graph, keys2, meta, hash) => (hash ? withInfo(DataFrame.fromGraph(graph, keys2, meta), { hash }) : DataFrame.fromGraph(graph, keys2, meta)),
   }, keys);
 }
 
