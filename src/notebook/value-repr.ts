@@ -6,15 +6,15 @@ import type { InspectOptions } from "node:util";
 import type { LayeredGraph } from "../graph/graph.js";
 import { keyPrefix } from "../graph/key.js";
 import { notebookInspect } from "./display.js";
-import { panel, plural, table, tasksLine } from "./html.js";
+import { panel, plural, table } from "./html.js";
 
 /**
  * The HTML view of a one-task value.
  * @example valueHTML("Delayed", inc(1).key, graph)
  */
 export function valueHTML(kind: string, key: string, graph: LayeredGraph): string {
-  const rows = [["key", key], ["task group", keyPrefix(key)], ["graph", `${plural(graph.size, "task")}, ${plural(graph.layers.size, "layer")}`]];
-  return panel(`tusk ${kind}`, table(["", "lazy value"], rows), `${tasksLine(key, graph.size, graph.layers.size)}; compute() to get the value`, `tusk-${kind.toLowerCase()}`);
+  const rows = [["key", key], ["task group", keyPrefix(key)], ["graph", `${plural(graph.size, "task")} in ${plural(graph.layers.size, "graph layer")}`]];
+  return panel(`tusk ${kind}`, table(["", "lazy value"], rows), "compute() to get the value", `tusk-${kind.toLowerCase()}`);
 }
 
 /**
