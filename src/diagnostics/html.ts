@@ -49,11 +49,15 @@ function hashedColor(name: string): string {
   return `hsl(${hue},55%,60%)`;
 }
 
-/** A color between pale yellow (0) and dark blue (1), for values like an order position. */
+/** Stops of the yellow-green-blue ramp (ColorBrewer YlGnBu). */
+const RAMP = [[255, 255, 204], [161, 218, 180], [65, 182, 196], [44, 127, 184], [37, 52, 148]] as const;
+
+/** A color from pale yellow (0) through green to dark blue (1), for values like an order position. */
 export function rampColor(fraction: number): string {
-  const f = Math.min(1, Math.max(0, fraction));
-  const from = [255, 237, 160], to = [37, 52, 148];
-  const c = from.map((a, i) => Math.round(a + (to[i]! - a) * f));
+  const f = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0)) * (RAMP.length - 1);
+  const i = Math.min(RAMP.length - 2, Math.floor(f));
+  const t = f - i;
+  const c = RAMP[i]!.map((a, k) => Math.round(a + (RAMP[i + 1]![k]! - a) * t));
   return `#${c.map((v) => v.toString(16).padStart(2, "0")).join("")}`;
 }
 

@@ -192,14 +192,14 @@ function groupTable(groups: readonly GroupStats[], colors: Map<string, string>, 
       `<th><i style="background:${colors.get(g.group)}"></i>${escapeXML(g.group)}</th><td>${g.count.toLocaleString("en-US")}</td>` +
       `<td>${g.errors || ""}</td><td>${formatMs(g.totalMs)}</td><td>${formatMs(g.totalMs / g.count)}</td><td>${formatMs(g.maxMs)}</td>` +
       `<td>${g.nbytes ? formatBytes(g.nbytes) : ""}</td>` +
-      `<td class="share"><span style="width:${(share * 100).toFixed(1)}%;background:${colors.get(g.group)}"></span>${(share * 100).toFixed(1)}%</td></tr>`;
+      `<td class="share"><span style="width:${(share * 120).toFixed(1)}px;background:${colors.get(g.group)}"></span>${(share * 100).toFixed(1)}%</td></tr>`;
   }).join("");
   return `<table class="groups"><thead><tr><th>group</th><th>tasks</th><th>failed</th><th>total time</th><th>mean</th><th>max</th><th>output</th><th>share of task time</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 const SERIES = [
   { name: "rss", color: "#4e79a7", get: (m: MemorySample) => m.rss },
-  { name: "JS heap used", color: "#e15759", get: (m: MemorySample) => m.heapUsed },
+  { name: "JS heap used (main thread)", color: "#e15759", get: (m: MemorySample) => m.heapUsed },
   { name: "array buffers", color: "#59a14f", get: (m: MemorySample) => m.arrayBuffers },
 ] as const;
 
@@ -229,7 +229,7 @@ const CSS = `body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;ma
 h1{font-size:22px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd}
 table{border-collapse:collapse}th,td{padding:3px 10px;text-align:left;border-bottom:1px solid #eee}
 table.groups td{text-align:right;font-variant-numeric:tabular-nums}table.groups tbody tr{cursor:pointer}
-table.groups tr.sel{background:#fff4d6}td.share{min-width:160px;position:relative;text-align:left!important}
+table.groups tr.sel{background:#fff4d6}td.share{white-space:nowrap;text-align:left!important}
 td.share span{display:inline-block;height:10px;margin-right:6px;vertical-align:middle}
 i{display:inline-block;width:10px;height:10px;margin-right:5px;vertical-align:middle}
 .legend span{margin-right:14px;font-size:12px;white-space:nowrap}.note{color:#666;font-size:12px}

@@ -112,8 +112,8 @@ export function toDot(collections: Collection | readonly Collection[], options: 
 function header(rankdir: string, label: string): string[] {
   return [
     "digraph tusk {",
-    `  graph [rankdir=${rankdir}, fontname="Helvetica", fontsize=11, labelloc=t, label=${dotString(label)}];`,
-    `  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10, penwidth=0.6, color="#555555"];`,
+    `  graph [rankdir=${rankdir}, fontname="Helvetica,Arial,sans-serif", fontsize=11, labelloc=t, label=${dotString(label)}];`,
+    `  node [shape=box, style="rounded,filled", fontname="Helvetica,Arial,sans-serif", fontsize=10, margin="0.2,0.06", penwidth=0.6, color="#555555"];`,
     `  edge [arrowsize=0.6, color="#888888"];`,
   ];
 }
