@@ -3,6 +3,10 @@
 // graphs and against danfo's values (a fake notebook front end records what is shown).
 import { fc, test as fcTest } from "@fast-check/vitest";
 import * as dfd from "danfojs-node";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { inspect } from "node:util";
 import { afterAll, afterEach, describe, expect, test, vi } from "vitest";
 import * as tk from "../../src/index.js";
@@ -15,7 +19,7 @@ import { DTYPES, frameMeta, type Dtype } from "../../src/dataframe/meta.js";
 import { MAX_DRAWN_BLOCKS, chunkGridSVG } from "../../src/array/repr.js";
 import { escapeHTML } from "../../src/notebook/html.js";
 import { notebookProgressSink, PROGRESS_INTERVAL_MS } from "../../src/notebook/progress.js";
-import { setNotebookDisplay, type NotebookDisplay, type NotebookFrontEnd } from "../../src/notebook/tslab.js";
+import { inNotebook, notebookFrontEnd, setNotebookDisplay, type NotebookDisplay, type NotebookFrontEnd } from "../../src/notebook/tslab.js";
 
 afterAll(() => tk.shutdown());
 afterEach(() => setNotebookDisplay(undefined));
@@ -235,5 +239,36 @@ describe("tk.display and the notebook", () => {
     sink.close(false);
     expect(drawn.at(-1)).toContain('data-state="failed"');
     expect(drawn.at(-1)).toContain("stopped at 100/100 tasks");
+  });
+});
+
+describe("finding the tslab kernel", () => {
+  test("found through the kernel's loaded tslab/dist/jupyter.js, whose sibling public.js is used; absent otherwise", () => {
+    setNotebookDisplay(undefined);
+    expect(inNotebook()).toBe(false); // vitest is no kernel
+    const dir = mkdtempSync(join(tmpdir(), "tusk-fake-tslab-"));
+    const dist = join(dir, "node_modules", "tslab", "dist");
+    mkdirSync(dist, { recursive: true });
+    writeFileSync(join(dist, "jupyter.js"), "exports.lastWriteDisplayData = null;\n");
+    writeFileSync(join(dist, "public.js"), "const shown = [];\nexports.shown = shown;\n" +
+      "exports.display = { html: (s) => shown.push(s), text: (s) => shown.push(s) };\nexports.newDisplay = () => exports.display;\n");
+    const require = createRequire(import.meta.url);
+    const kernel = join(dist, "jupyter.js");
+    try {
+      require(kernel); // what the running kernel has loaded
+      setNotebookDisplay(undefined);
+      const fe = notebookFrontEnd();
+      expect(fe).not.toBeNull();
+      const shown = (require(join(dist, "public.js")) as { shown: string[] }).shown;
+      tk.display(frameOf([["x", "int32"]], 1));
+      expect(shown.length).toBe(1);
+      expect(shown[0]).toContain("npartitions=1");
+    } finally {
+      delete require.cache[kernel];
+      delete require.cache[join(dist, "public.js")];
+      rmSync(dir, { recursive: true, force: true });
+      setNotebookDisplay(undefined);
+    }
+    expect(inNotebook()).toBe(false);
   });
 });
