@@ -1,7 +1,9 @@
 /**
  * Column builders: convert one column of a token batch into a growing typed array.
  * One loop per dtype (monomorphic, no per-cell allocation). Numbers, booleans and
- * datetimes are parsed straight from the bytes; strings live in `dictionary.ts`.
+ * datetimes are parsed straight from the bytes; strings live in `dictionary.ts`. Simple
+ * numbers of float64/int32 columns arrive already converted by the tokenizer
+ * (`batch.converted`); the rest take the general path here.
  *
  * Nulls: an empty field, and in numeric, boolean and datetime columns also the texts
  * `NaN`, `nan`, `NA` and `null`. A null's value slot holds NaN (float64, datetime) or 0.
@@ -12,7 +14,7 @@
 import { CsvParseError } from "./errors.js";
 import { isNullToken, parseBoolBytes, parseFloatBytes, parseFloatTo, parseIntBytes } from "./number.js";
 import { parseDatetimeTo } from "./datetime.js";
-import { unquote, type TokenBatch } from "./tokenize.js";
+import { NUMERIC_NONE, unquote, type TokenBatch } from "./tokenize.js";
 import { Validity, trim } from "./validity.js";
 import type { CsvDtype, ParsedColumn } from "./types.js";
 
@@ -86,9 +88,15 @@ export class Float64Builder implements ColumnBuilder {
     const { starts, ends, ncols, nrows } = batch;
     const vals = (this.values = grow(this.values, this.n + nrows - from));
     const date = this.dtype === "datetime";
+    const converted = batch.numeric[col] === NUMERIC_NONE ? null : batch.converted;
+    const values = batch.values;
     let n = this.n;
     for (let r = from; r < nrows; r++) {
       const k = r * ncols + col;
+      if (converted !== null && converted[k] === 1) {
+        vals[n++] = values[k]!;
+        continue;
+      }
       let s = starts[k]!;
       let e = ends[k]!;
       let src = b;
@@ -128,9 +136,15 @@ export class Int32Builder implements ColumnBuilder {
   append(b: Uint8Array, batch: TokenBatch, col: number, from: number): number {
     const { starts, ends, ncols, nrows } = batch;
     const vals = (this.values = grow(this.values, this.n + nrows - from));
+    const converted = batch.numeric[col] === NUMERIC_NONE ? null : batch.converted;
+    const values = batch.values;
     let n = this.n;
     for (let r = from; r < nrows; r++) {
       const k = r * ncols + col;
+      if (converted !== null && converted[k] === 1) {
+        vals[n++] = values[k]!;
+        continue;
+      }
       let s = starts[k]!;
       let e = ends[k]!;
       let src = b;

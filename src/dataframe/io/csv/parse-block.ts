@@ -2,15 +2,16 @@
  * `parseCsvBytes`: rows (already cut at row boundaries) → typed columns.
  *
  * Two passes per batch of BATCH_ROWS rows, so the bytes of a batch are still in cache
- * for the second: `tokenize` records field boundaries for all columns, then each
- * materialized column's builder converts its fields. Columns outside `usecols` are
+ * for the second: `tokenize` records field boundaries for all columns (and converts the
+ * simple numbers of float64/int32 columns as it scans them), then each materialized
+ * column's builder converts its fields. Columns outside `usecols` are
  * tokenized (they must be, to find the next field) but never converted.
  */
 import { CsvParseError } from "./errors.js";
 import { BooleanBuilder, Float64Builder, Int32Builder, type ColumnBuilder, type ColumnContext } from "./columns.js";
 import { DictionaryBuilder } from "./dictionary.js";
 import { checkOnBadLines, delimiterByte, resolveDtypes, selectedColumns } from "./options.js";
-import { makeBatch, tokenize, type BadLineKind } from "./tokenize.js";
+import { makeBatch, NUMERIC_FLOAT, NUMERIC_INT, NUMERIC_NONE, tokenize, type BadLineKind } from "./tokenize.js";
 import type { CsvDtype, CsvOptions, CsvSchema, ParsedBlock } from "./types.js";
 
 const BATCH_ROWS = 1024;
@@ -76,7 +77,10 @@ export function parseRows(
   };
 
   const n = bytes.length;
-  const batch = makeBatch(ncols, BATCH_ROWS);
+  // Selected float64 and int32 columns convert their simple numbers while tokenizing.
+  const numeric = new Uint8Array(Math.max(1, ncols));
+  for (const j of selected) numeric[j] = dtypes[j] === "float64" ? NUMERIC_FLOAT : dtypes[j] === "int32" ? NUMERIC_INT : NUMERIC_NONE;
+  const batch = makeBatch(ncols, BATCH_ROWS, numeric);
   const cur = { pos: 0, line: firstLine };
   let builders: ColumnBuilder[] | null = null;
   let nrows = 0;

@@ -8,11 +8,22 @@
  * emitted: they are reported to `onBad` (which may throw). Blank lines are skipped, as
  * pandas does with `skip_blank_lines=True`.
  *
+ * Numbers while tokenizing: a batch made with `numeric` kinds converts the unquoted
+ * fields of those columns as it scans them (one pass over their bytes), into
+ * `values[k]` with `converted[k] = 1`: for float64 columns `-?digits[.digits]` with at
+ * most 15 digits (so the mantissa m < 10^15 < 2^53 and `m / 10^frac` is one correctly
+ * rounded operation on exact operands: exactly what `Number(text)` gives), for int32
+ * columns `-?digits` with at most 9 digits. Any other field (quoted, exponent, sign `+`,
+ * longer, a null token, a lone CR after the digits…) is scanned as before and left with
+ * `converted[k] = 0` for the column builder's general (exact) path.
+ *
  * Quoting follows RFC 4180 with pandas' leniency: a quote opens a quoted field only at
  * the start of a field; inside it, `""` is a quote and delimiters and line ends are data;
  * bytes after the closing quote up to the delimiter are appended; a quote in the middle
  * of an unquoted field is an ordinary byte. Line ends are LF or CRLF (a lone CR is data).
  */
+
+import { POW10 } from "./number.js";
 
 export const LF = 10;
 export const CR = 13;
@@ -26,11 +37,30 @@ export interface TokenBatch {
   /** 1-based file line of each emitted row. */
   lines: Int32Array;
   nrows: number;
+  /** Per column: {@link NUMERIC_NONE}, {@link NUMERIC_FLOAT} or {@link NUMERIC_INT} (numbers converted while tokenizing). */
+  readonly numeric: Uint8Array;
+  /** Where `numeric` is set: the value of field k, valid where `converted[k]` is 1. */
+  values: Float64Array;
+  converted: Uint8Array;
 }
 
-export function makeBatch(ncols: number, capacity: number): TokenBatch {
+/** Column kinds of {@link TokenBatch.numeric}. */
+export const NUMERIC_NONE = 0;
+export const NUMERIC_FLOAT = 1;
+export const NUMERIC_INT = 2;
+
+/**
+ * A token batch of `capacity` rows; `numeric[j]` (optional) says which columns convert
+ * their simple numbers while tokenizing.
+ */
+export function makeBatch(ncols: number, capacity: number, numeric?: Uint8Array): TokenBatch {
   const n = Math.max(1, ncols) * capacity;
-  return { ncols, capacity, starts: new Int32Array(n), ends: new Int32Array(n), lines: new Int32Array(capacity), nrows: 0 };
+  const kinds = numeric ?? new Uint8Array(Math.max(1, ncols));
+  const any = kinds.some((x) => x !== NUMERIC_NONE);
+  return {
+    ncols, capacity, starts: new Int32Array(n), ends: new Int32Array(n), lines: new Int32Array(capacity), nrows: 0,
+    numeric: kinds, values: new Float64Array(any ? n : 0), converted: new Uint8Array(any ? n : 0),
+  };
 }
 
 const stopTables: Uint8Array[] = [];
@@ -60,7 +90,7 @@ export type OnBadLine = (line: number, found: number, kind: BadLineKind) => void
  * full or the input ends. Advances the cursor. Returns the number of rows emitted.
  */
 export function tokenize(b: Uint8Array, n: number, delim: number, cur: TokenCursor, batch: TokenBatch, onBad: OnBadLine): number {
-  const { ncols, capacity, starts, ends, lines } = batch;
+  const { ncols, capacity, starts, ends, lines, numeric, values, converted } = batch;
   const stop = stopTable(delim);
   let i = cur.pos;
   let line = cur.line;
@@ -102,6 +132,46 @@ export function tokenize(b: Uint8Array, n: number, delim: number, cur: TokenCurs
             break;
           }
         }
+      }
+      const kind = q || f >= ncols ? NUMERIC_NONE : numeric[f]!;
+      if (kind !== NUMERIC_NONE) {
+        // A simple number, converted as it is scanned (see the header); else the general scan below.
+        let j = i;
+        let neg = false;
+        if (j < n && b[j] === 45 /* - */) {
+          neg = true;
+          j++;
+        }
+        let m = 0;
+        let nd = 0;
+        let d = 0;
+        while (j < n && (d = b[j]! - 48) >= 0 && d <= 9) {
+          m = m * 10 + d;
+          j++;
+          nd++;
+        }
+        let frac = 0;
+        if (kind === NUMERIC_FLOAT && j < n && b[j] === 46 /* . */) {
+          j++;
+          while (j < n && (d = b[j]! - 48) >= 0 && d <= 9) {
+            m = m * 10 + d;
+            j++;
+            frac++;
+          }
+          nd += frac;
+        }
+        const k = base + f;
+        let done = nd !== 0 && nd <= (kind === NUMERIC_FLOAT ? 15 : 9);
+        if (done && j < n) {
+          c = b[j]!;
+          done = c === delim || c === LF || (c === CR && j + 1 < n && b[j + 1] === LF);
+        }
+        if (done) {
+          const v = frac === 0 ? m : m / POW10[frac]!;
+          values[k] = neg ? -v : v;
+          converted[k] = 1;
+          i = j;
+        } else converted[k] = 0;
       }
       for (;;) {
         while (i < n && stop[b[i]!] === 0) i++;
