@@ -117,7 +117,8 @@ async function worker(argv: string[]): Promise<void> {
     onClose: (reason) => process.exit(reason.startsWith("lost the scheduler") ? 1 : 0),
   });
   process.stdout.write(`tusk worker ${w.id} ready: connected to ${address}, data port ${w.peerAddress}\n`);
-  const stop = (signal: string): void => { void w.close(`received ${signal}`); };
+  // Hand results off to other workers first (bounded); a second signal ends the process at once.
+  const stop = (signal: string): void => { void w.close(`received ${signal}`, { handOff: true }); };
   process.once("SIGINT", () => stop("SIGINT"));
   process.once("SIGTERM", () => stop("SIGTERM"));
 }

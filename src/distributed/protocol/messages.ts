@@ -130,6 +130,12 @@ export interface FreeScratchMsg {
   readonly type: "free-scratch";
   readonly keys: readonly Key[];
 }
+/** Fetch these keys from the worker at `from` and keep them (it is retiring). */
+export interface AcquireKeysMsg {
+  readonly type: "acquire-keys";
+  readonly keys: readonly Key[];
+  readonly from: string;
+}
 export interface CloseWorkerMsg {
   readonly type: "close-worker";
   readonly reason: string;
@@ -192,6 +198,11 @@ export interface ScratchLostMsg {
   readonly owner: Key;
   readonly from: string;
 }
+/** The worker wants to leave once its results are held by other workers (SIGTERM). */
+export interface WorkerRetiringMsg {
+  readonly type: "worker-retiring";
+  readonly reason: string;
+}
 export interface WorkerLeavingMsg {
   readonly type: "worker-leaving";
   readonly reason: string;
@@ -245,8 +256,8 @@ export interface ErrorMsg {
 
 export type ClientToScheduler = UpdateGraphMsg | ReleaseKeysMsg | WhoHasMsg;
 export type SchedulerToClient = KeyInMemoryMsg | KeyErredMsg | WhoHasReplyMsg | TaskEventsMsg | ErrorMsg;
-export type SchedulerToWorker = ComputeTaskMsg | FreeKeysMsg | StealRequestMsg | ImportModulesMsg | CloseWorkerMsg | FreeScratchMsg | ErrorMsg;
-export type WorkerToScheduler = HeartbeatMsg | TaskFinishedMsg | TaskErredMsg | MissingDataMsg | StealResponseMsg | AddKeysMsg | WorkerLeavingMsg | ScratchAddedMsg | ScratchLostMsg;
+export type SchedulerToWorker = ComputeTaskMsg | FreeKeysMsg | StealRequestMsg | ImportModulesMsg | CloseWorkerMsg | FreeScratchMsg | AcquireKeysMsg | ErrorMsg;
+export type WorkerToScheduler = HeartbeatMsg | TaskFinishedMsg | TaskErredMsg | MissingDataMsg | StealResponseMsg | AddKeysMsg | WorkerLeavingMsg | WorkerRetiringMsg | ScratchAddedMsg | ScratchLostMsg;
 export type PeerMsg = GetDataMsg | DataMsg | PutDataMsg | PutDataAckMsg | GetScratchMsg | ScratchDataMsg | ErrorMsg;
 
 /** Every message. */

@@ -117,6 +117,8 @@ const SCHEMAS: Record<MessageType, Check> = {
   "import-modules": obj({ type: any, modules }),
   "close-worker": obj({ type: any, reason: str(4096) }),
   "free-scratch": obj({ type: any, keys }),
+  "acquire-keys": obj({ type: any, keys, from: str(2048) }),
+  "worker-retiring": obj({ type: any, reason: str(4096) }),
   "scratch-added": obj({ type: any, keys }),
   "scratch-lost": obj({ type: any, key, owner: key, from: str(2048) }),
   "get-scratch": obj({ type: any, id, owner: key, ranges: arr(scratchRange, 100_000) }),
@@ -138,8 +140,8 @@ const SCHEMAS: Record<MessageType, Check> = {
 /** Message types each receiver accepts, by who sends them. */
 export const ACCEPTS = {
   schedulerFromClient: ["update-graph", "release-keys", "who-has"],
-  schedulerFromWorker: ["heartbeat", "task-finished", "task-erred", "missing-data", "steal-response", "add-keys", "worker-leaving", "scratch-added", "scratch-lost"],
-  workerFromScheduler: ["compute-task", "free-keys", "steal-request", "import-modules", "close-worker", "free-scratch", "error"],
+  schedulerFromWorker: ["heartbeat", "task-finished", "task-erred", "missing-data", "steal-response", "add-keys", "worker-leaving", "worker-retiring", "scratch-added", "scratch-lost"],
+  workerFromScheduler: ["compute-task", "free-keys", "steal-request", "import-modules", "close-worker", "free-scratch", "acquire-keys", "error"],
   clientFromScheduler: ["key-in-memory", "key-erred", "who-has-reply", "task-events", "error"],
   peerServer: ["get-data", "put-data", "get-scratch"],
   peerClient: ["data", "put-data-ack", "scratch-data", "error"],

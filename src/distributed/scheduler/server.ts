@@ -225,6 +225,10 @@ export class SchedulerServer {
           case "add-keys":
             this.#event({ type: "keys-added", stimulusId: this.#stimulus("add-keys"), worker, keys: m.keys, nbytes: m.nbytes });
             break;
+          case "worker-retiring":
+            this.#log.info("worker retiring: moving its results to other workers", { id: worker, reason: m.reason });
+            this.#event({ type: "worker-retiring", stimulusId: this.#stimulus("retiring"), worker });
+            break;
           case "scratch-added":
             this.#event({ type: "scratch-added", stimulusId: this.#stimulus("scratch-added"), worker, keys: m.keys });
             break;
@@ -272,6 +276,17 @@ export class SchedulerServer {
         case "free-scratch":
           this.#toWorker(i.worker, { type: "free-scratch", keys: i.keys });
           break;
+        case "acquire-keys":
+          this.#toWorker(i.worker, { type: "acquire-keys", keys: i.keys, from: i.from });
+          break;
+        case "worker-retired": {
+          const peer = this.#workers.get(i.worker);
+          if (!peer) break;
+          this.#log.info("worker retired: its results are held by other workers", { id: i.worker });
+          peer.comm.send({ type: "close-worker", reason: "retired: its results are held by other workers" });
+          this.#dropWorker(peer, "retired", true);
+          break;
+        }
         case "steal-request":
           this.#toWorker(i.worker, { type: "steal-request", key: i.key });
           break;

@@ -20,6 +20,11 @@
  *   once they were running on `allowedFailures` workers that died.
  * - Results are released as soon as no client wants them and no dependent needs them;
  *   tasks are forgotten when nothing refers to them any more.
+ * - A retiring worker (SIGTERM) gets no new tasks; what it was running goes elsewhere,
+ *   and each result only it holds is copied to the least loaded other worker
+ *   (`acquire-keys`, a peer fetch); once every one is held elsewhere it is told it may
+ *   go (`worker-retired`), so nothing is recomputed. With no other worker it goes at
+ *   once and its results are recomputed from lineage when needed, as for a lost one.
  * - Scratch files (a shuffle's buckets, written by many tasks, read by many others) are
  *   owned by a key: workers report which owners they hold files of; the files are
  *   deleted when the owner is released, erred or forgotten; losing a worker that held
@@ -116,6 +121,8 @@ export class SchedulerState {
   readonly scratch = new Map<Key, Set<SchedulerWorker>>();
   /** Peer address → `eventCount` when a worker there was last lost. */
   readonly #lostAt = new Map<string, number>();
+  /** Workers retiring, not yet told they may go. */
+  readonly #retiring = new Set<SchedulerWorker>();
 
   constructor(options: SchedulerStateOptions = {}) {
     this.options = {
@@ -147,12 +154,15 @@ export class SchedulerState {
         if (this.workers.has(event.worker)) throw new ProtocolError(`worker ${event.worker} is already registered`);
         this.workers.set(event.worker, {
           id: event.worker, address: event.address, nthreads: event.nthreads, memoryLimit: event.memoryLimit ?? 0,
-          processing: new Set(), hasWhat: new Set(), paused: false, nbytes: 0,
+          processing: new Set(), hasWhat: new Set(), paused: false, retiring: false, nbytes: 0,
         });
         break;
       }
       case "worker-lost":
         this.#workerLost(event.worker, event.graceful ?? false, step, sid);
+        break;
+      case "worker-retiring":
+        this.#retire(event.worker, step);
         break;
       case "worker-status": {
         const ws = this.workers.get(event.worker);
@@ -259,6 +269,7 @@ export class SchedulerState {
     this.#drain(step, sid);
     this.#fillSlots(step, sid);
     this.#stealForIdle(step);
+    if (this.#retiring.size > 0) this.#checkRetiring(step);
     if (this.options.validate) this.validate();
     return step.out;
   }
@@ -284,14 +295,14 @@ export class SchedulerState {
   decideWorker(ts: SchedulerTask): SchedulerWorker | undefined {
     if (ts.forceWorker) {
       const ws = this.workers.get(ts.forceWorker);
-      if (ws && !ws.paused) return ws;
+      if (ws && !ws.paused && !ws.retiring) return ws;
     }
     let best: SchedulerWorker | undefined;
     let bestScore = Infinity;
     if (ts.dependencies.size === 0) {
       // Root task: only to a worker with a free slot; otherwise it waits in the queue.
       for (const ws of this.workers.values()) {
-        if (ws.paused || ws.processing.size >= this.slots(ws)) continue;
+        if (ws.paused || ws.retiring || ws.processing.size >= this.slots(ws)) continue;
         const score = ws.processing.size / ws.nthreads;
         if (score < bestScore) { best = ws; bestScore = score; }
       }
@@ -304,7 +315,7 @@ export class SchedulerState {
       for (const ws of dep.whoHas) local.set(ws, (local.get(ws) ?? 0) + dep.nbytes + 1);
     }
     const consider = (ws: SchedulerWorker): void => {
-      if (ws.paused) return;
+      if (ws.paused || ws.retiring) return;
       // Bytes to move (1 MB ≈ one queued task) plus how busy it is.
       const score = (total - (local.get(ws) ?? 0)) / 1e6 + ws.processing.size / ws.nthreads;
       if (score < bestScore) { best = ws; bestScore = score; }
@@ -423,6 +434,7 @@ export class SchedulerState {
     const ws = this.workers.get(id);
     if (!ws) return;
     this.workers.delete(id);
+    this.#retiring.delete(ws);
     this.#lostAt.set(ws.address, this.eventCount);
     // Scratch files it held are gone: re-run their owners (and what they read from memory).
     for (const [owner, holders] of this.scratch) {
@@ -464,6 +476,46 @@ export class SchedulerState {
     }
     ws.processing.clear();
     ws.hasWhat.clear();
+  }
+
+  /** Starts retiring a worker: its tasks go elsewhere, its sole copies are copied. */
+  #retire(id: WorkerId, step: Step): void {
+    const ws = this.workers.get(id);
+    if (!ws || ws.retiring) return;
+    ws.retiring = true;
+    this.#retiring.add(ws);
+    for (const ts of ws.processing) step.recs.set(ts.key, "released");
+    const targets = [...this.workers.values()].filter((w) => !w.retiring);
+    if (targets.length === 0) return;
+    const load = new Map(targets.map((w) => [w, w.nbytes] as const));
+    const plan = new Map<SchedulerWorker, Key[]>();
+    for (const ts of ws.hasWhat) {
+      if (ts.state !== "memory" || this.#heldElsewhere(ts, ws)) continue;
+      let best = targets[0]!;
+      for (const w of targets) if (load.get(w)! < load.get(best)!) best = w;
+      load.set(best, load.get(best)! + ts.nbytes);
+      let keys = plan.get(best);
+      if (!keys) plan.set(best, (keys = []));
+      keys.push(ts.key);
+    }
+    for (const [w, keys] of plan) step.out.push({ type: "acquire-keys", worker: w.id, keys, from: ws.address });
+  }
+
+  #heldElsewhere(ts: SchedulerTask, ws: SchedulerWorker): boolean {
+    for (const o of ts.whoHas) if (o !== ws && !o.retiring) return true;
+    return false;
+  }
+
+  /** Lets retiring workers go once their results are safe (or nobody could take them). */
+  #checkRetiring(step: Step): void {
+    const anyTarget = [...this.workers.values()].some((w) => !w.retiring);
+    for (const ws of this.#retiring) {
+      let safe = true;
+      if (anyTarget) for (const ts of ws.hasWhat) if (ts.state === "memory" && !this.#heldElsewhere(ts, ws)) { safe = false; break; }
+      if (!safe) continue;
+      this.#retiring.delete(ws);
+      step.out.push({ type: "worker-retired", worker: ws.id });
+    }
   }
 
   /**
@@ -557,7 +609,7 @@ export class SchedulerState {
     const thieves: SchedulerWorker[] = [];
     for (const ws of this.workers.values()) {
       if (ws.processing.size > ws.nthreads) victims.push(ws);
-      else if (ws.processing.size === 0 && !ws.paused) thieves.push(ws);
+      else if (ws.processing.size === 0 && !ws.paused && !ws.retiring) thieves.push(ws);
     }
     if (victims.length === 0 || thieves.length === 0) return;
     victims.sort((a, b) => b.processing.size / b.nthreads - a.processing.size / a.nthreads);
@@ -632,6 +684,7 @@ export class SchedulerState {
       }
     }
     for (const ws of this.workers.values()) {
+      if (ws.retiring && ws.processing.size > 0) throw new Error(`worker ${ws.id} is retiring but processes ${[...ws.processing].map((t) => t.key).join(", ")}`);
       for (const ts of ws.processing) if (ts.processingOn !== ws) throw new Error(`worker ${ws.id} lists ${ts.key} as processing, but it is ${ts.state}`);
       for (const ts of ws.hasWhat) if (!ts.whoHas.has(ws)) throw new Error(`worker ${ws.id} lists ${ts.key} as held, but the task does not know it`);
     }

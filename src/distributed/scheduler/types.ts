@@ -62,6 +62,8 @@ export interface SchedulerWorker {
   readonly processing: Set<SchedulerTask>;
   readonly hasWhat: Set<SchedulerTask>;
   paused: boolean;
+  /** Leaving gracefully: gets no new tasks; its results are copied to other workers first. */
+  retiring: boolean;
   /** Bytes of results it holds. */
   nbytes: number;
 }
@@ -72,6 +74,8 @@ export type SchedulerEvent =
   | { type: "worker-added"; stimulusId: string; worker: WorkerId; address: string; nthreads: number; memoryLimit?: number }
   | { type: "worker-lost"; stimulusId: string; worker: WorkerId; graceful?: boolean }
   | { type: "worker-status"; stimulusId: string; worker: WorkerId; paused: boolean }
+  /** The worker wants to leave once its results are safe on other workers (SIGTERM). */
+  | { type: "worker-retiring"; stimulusId: string; worker: WorkerId }
   | { type: "graph-submitted"; stimulusId: string; client: ClientId; tasks: readonly Task[]; keys: readonly Key[]; retries?: number }
   | { type: "keys-released"; stimulusId: string; client: ClientId; keys: readonly Key[] }
   | { type: "task-finished"; stimulusId: string; worker: WorkerId; key: Key; nbytes: number }
@@ -90,6 +94,10 @@ export type SchedulerInstruction =
   | { type: "compute"; worker: WorkerId; task: Task; priority: number; whoHas: Record<string, string[]> }
   | { type: "free-keys"; worker: WorkerId; keys: Key[] }
   | { type: "free-scratch"; worker: WorkerId; keys: Key[] }
+  /** Fetch these keys from the worker at `from` and keep them (a retiring worker's results). */
+  | { type: "acquire-keys"; worker: WorkerId; keys: Key[]; from: string }
+  /** Every result of this retiring worker is held elsewhere: it may go. */
+  | { type: "worker-retired"; worker: WorkerId }
   | { type: "steal-request"; worker: WorkerId; key: Key }
   | { type: "key-in-memory"; client: ClientId; key: Key; workers: string[] }
   | { type: "key-erred"; client: ClientId; key: Key; origin: Key; op: string; worker: string; error: RemoteError };

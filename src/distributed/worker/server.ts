@@ -84,6 +84,9 @@ export class WorkerServer {
   #epoch = 0;
   #closed = false;
   #closing: Promise<void> | undefined;
+  /** Retiring: no reconnecting; `#retired` ends the wait for the scheduler's go. */
+  #leaving = false;
+  #retired: (() => void) | undefined;
   readonly #baselineRss = process.memoryUsage.rss();
   /** CPU time and wall clock at the last heartbeat (for its `cpu` figure). */
   #cpuMark = { usage: process.cpuUsage(), at: performance.now() };
@@ -157,7 +160,7 @@ export class WorkerServer {
     this.#id = welcome.id;
     comm.onMessage((raw) => this.#onScheduler(raw));
     comm.onClose((info) => {
-      if (!this.#closed && this.#scheduler === comm) void this.#reconnect(info.reason);
+      if (!this.#closed && !this.#leaving && this.#scheduler === comm) void this.#reconnect(info.reason);
     });
   }
 
@@ -258,7 +261,11 @@ export class WorkerServer {
       case "free-scratch":
         this.scratch.free(m.keys);
         break;
+      case "acquire-keys":
+        this.#acquire(m.from, m.keys);
+        break;
       case "close-worker":
+        if (this.#retired) { this.#retired(); break; }
         this.#log.info("asked to close", { reason: m.reason });
         void this.close(m.reason, { notify: false });
         break;
@@ -324,6 +331,24 @@ export class WorkerServer {
       if (this.#closed || epoch !== this.#epoch) return;
       this.#log.warn("could not fetch from a peer", { peer: from, keys: keys.length, error: describeError(error) });
       this.#handle({ type: "gather-failure", stimulusId: this.#sid("gather-failed"), from, keys });
+    });
+  }
+
+  /** Copies a retiring worker's results here (the scheduler learns it through add-keys). */
+  #acquire(from: string, keys: readonly Key[]): void {
+    const epoch = this.#epoch;
+    this.#peers.getData(from, keys).then((reply) => {
+      if (this.#closed || epoch !== this.#epoch) return;
+      const got: Key[] = [];
+      const nbytes: number[] = [];
+      for (const [k, v] of Object.entries(reply.values)) {
+        got.push(k as Key);
+        nbytes.push(this.store.put(k as Key, v));
+      }
+      this.#handle({ type: "data-received", stimulusId: this.#sid("acquired"), keys: got, nbytes });
+      this.#checkMemory();
+    }, (error: unknown) => {
+      this.#log.warn("could not take over a retiring worker's results", { from, keys: keys.length, error: describeError(error) });
     });
   }
 
@@ -400,13 +425,17 @@ export class WorkerServer {
   }
 
   /**
-   * Stops the worker. With `notify` (the default, e.g. on SIGTERM) it first tells the
-   * scheduler it is leaving, so its results are recomputed elsewhere without counting
-   * against the tasks it was running.
+   * Stops the worker. With `notify` (the default) it first tells the scheduler it is
+   * leaving, so its results are recomputed elsewhere without counting against the tasks
+   * it was running. With `handOff` (SIGTERM, SIGINT) it first retires: the scheduler has
+   * other workers copy the results only it holds, then lets it go; after
+   * `handOffTimeoutMs` (default 30 s) it leaves anyway.
+   * @example await worker.close("scaling down", { handOff: true });
    */
-  close(reason = "closing", options: { notify?: boolean } = {}): Promise<void> {
+  close(reason = "closing", options: { notify?: boolean; handOff?: boolean; handOffTimeoutMs?: number } = {}): Promise<void> {
     if (this.#closing) return this.#closing;
     this.#closing = (async () => {
+      if (options.handOff && !this.#closed && !this.#scheduler.closed) await this.#handOff(reason, options.handOffTimeoutMs ?? 30_000);
       if (!this.#closed && (options.notify ?? true) && !this.#scheduler.closed) {
         this.#scheduler.send({ type: "worker-leaving", reason });
       }
@@ -421,5 +450,25 @@ export class WorkerServer {
       this.#opts.onClose?.(reason);
     })();
     return this.#closing;
+  }
+
+  /** Retires: waits until the scheduler says its results are held elsewhere (bounded). */
+  async #handOff(reason: string, timeoutMs: number): Promise<void> {
+    this.#leaving = true;
+    const comm = this.#scheduler;
+    const started = Date.now();
+    const how = await new Promise<string>((resolve) => {
+      const done = (how: string): void => {
+        clearTimeout(timer);
+        this.#retired = undefined;
+        resolve(how);
+      };
+      const timer = setTimeout(() => done("timed out"), timeoutMs);
+      this.#retired = () => done("done");
+      comm.onClose(() => done("the scheduler closed the connection"));
+      comm.send({ type: "worker-retiring", reason });
+    });
+    if (how === "done") this.#log.info("handed off its results", { ms: Date.now() - started });
+    else this.#log.warn("hand-off incomplete; leaving (the scheduler recomputes what only this worker held)", { reason: how, ms: Date.now() - started });
   }
 }
