@@ -356,8 +356,8 @@ export class Series implements Collection<dfd.Series> {
   median(options?: R.ReduceOptions): R.Scalar<number> { return R.seriesReduction(this, "median", options); }
   /** Modes, as danfo's array. @example await s.mode().compute() // [4, 5] */
   mode(options?: R.ReduceOptions): R.Scalar<R.Cell[]> { return R.seriesMode(this, options); }
-  /** Distinct values (null and NaN count, as in danfo). @example await s.nUnique().compute() */
-  nUnique(options?: R.ReduceOptions): R.Scalar<number> { return R.seriesNUniqueOf(this, options); }
+  /** Distinct values (null and NaN count, as in danfo; `{ splitOut }` for millions of values). @example await s.nUnique().compute() */
+  nUnique(options?: R.ValueCountsOptions): R.Scalar<number> { return R.seriesNUniqueOf(this, options); }
   /** Distinct values in order of first appearance (one partition). @example await s.unique().compute() */
   unique(options?: R.ReduceOptions): Series { return R.seriesUniqueOf(this, options); }
   /** Counts per value, in danfo's order → danfo Series indexed by value (`{ splitOut }` for millions of values: order by hash bucket). @example await s.valueCounts().compute() */
