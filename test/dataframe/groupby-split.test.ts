@@ -146,7 +146,7 @@ describe("groupby(...).agg({ splitOut })", () => {
   });
 });
 
-describe("valueCounts({ splitOut })", () => {
+describe("valueCounts({ splitOut }) and nUnique({ splitOut })", () => {
   const kindArb = fc.constantFrom("int32" as const, "float64" as const, "string" as const, "boolean" as const);
   test.prop([kindArb.chain((kind) => fc.integer({ min: 0, max: 50 }).chain((n) => fc.record({
     kind: fc.constant(kind),
@@ -154,7 +154,7 @@ describe("valueCounts({ splitOut })", () => {
     lengths: partitionsArb(n),
     splitOut: fc.integer({ min: 2, max: 4 }),
   })))], { numRuns: 40 })(
-    "counts every value (null and NaN apart) as a brute-force count does, skewed or not",
+    "count every value (null and NaN apart) as a brute-force count does, skewed or not",
     async ({ kind, values, lengths, splitOut }) => {
       const frame = { names: ["x"], kinds: [kind], columns: [values], nrows: values.length };
       const got = await fromDanfo(toDanfo(frame), { lengths }).column("x").valueCounts({ splitOut }).compute(SYNC);
@@ -165,5 +165,8 @@ describe("valueCounts({ splitOut })", () => {
       const counts = got.values as number[];
       expect(index.length).toBe(expected.size);
       expect(new Map(index.map((k, i) => [k, counts[i]!]))).toEqual(expected);
+      const s = fromDanfo(toDanfo(frame), { lengths }).column("x");
+      expect(await s.nUnique({ splitOut }).compute(SYNC)).toBe(expected.size);
+      expect(await s.nUnique().compute(SYNC)).toBe(expected.size);
     });
 });

@@ -17,8 +17,10 @@ import { Scalar } from "../scalar.js";
 import { Series } from "../series.js";
 import { cumulative, cumulativeRows } from "./cumulative.js";
 import { describeFrame, describedColumns, describeSeries } from "./describe.js";
-import { GroupBy } from "./groupby.js";
+import { dropDuplicates } from "./drop-duplicates.js";
+import { GroupBy, resolveSplitOut } from "./groupby.js";
 import { withInfo } from "./set-index.js";
+import { seriesAsFrame } from "./sort.js";
 import { checkRows, headPartitions } from "./head-tail.js";
 import { Reduced } from "./reduced.js";
 import type { Parts } from "./tree-reduce.js";
@@ -129,7 +131,10 @@ export function seriesMode(s: Series, options?: ReduceOptions): Scalar<Cell[]> {
 }
 
 /** `s.nUnique()`. */
-export function seriesNUniqueOf(s: Series, options?: ReduceOptions): Scalar<number> {
+export function seriesNUniqueOf(s: Series, options?: ValueCountsOptions): Scalar<number> {
+  // Many distinct values: distinct rows by a hash shuffle into splitOut pieces, then counted.
+  const splitOut = resolveSplitOut(options?.splitOut, s.npartitions, 1, "nUnique");
+  if (splitOut > 1) return frameLength(dropDuplicates(seriesAsFrame(s), { splitOut }));
   return seriesNUnique(seriesParts(s), options);
 }
 
