@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- shuffle [--rows 2000000] [--only W3,W4,LL,SORT] [--peers dask-threads] [--memory 1GB]`
+ * `npm run bench -- shuffle [--rows 2000000] [--only W3,W4,LL,IDX,SORT,MANY] [--peers dask-threads] [--memory 1GB] [--many-rows N] [--many-keys N]`
  *
  * Shuffle workloads on the taxi CSV (bench/gen-taxi.ts, in data/), each in a fresh
  * process, wall time of read + compute and peak RSS (`process.resourceUsage().maxRSS`
@@ -8,7 +8,16 @@
  * - W4: inner join with the 5-row vendor lookup (broadcast), then groupby(payment) sum(fare);
  * - LL: large-large join: the file (id, fare) with its rows where id % 4 == 0 (id, tip),
  *   on id (hash shuffle of both sides), then count and sum(fare) of the result;
- * - SORT: full `sortValues("fare")` written to Parquet, with `memoryLimit` (default 1GB).
+ * - IDX: the LL join on a sorted index instead: `setIndex("id", { sorted: true })` (the
+ *   file is in id order), `computeDivisions()` (one pass over the id column), then both
+ *   sides derived from the indexed frame join partition by partition (no shuffle);
+ * - SORT: full `sortValues("fare")` written to Parquet, with `memoryLimit` (default 1GB);
+ * - MANY: groupby sum with many groups, in memory (not the CSV): `--many-rows` (default
+ *   20M) rows over `--many-keys` (default 5M) distinct int keys (each key on rows far
+ *   apart, so in several partitions), 40 partitions; tusk with `splitOut: 1` (tree
+ *   reduction into one task) and `splitOut: 8` (hash shuffle of the partials), Dask
+ *   (threaded, 2 workers, `split_out` 1 and 8) on the same values; results as Arrow
+ *   (no danfo frame of millions of rows), fingerprinted by group count and sum.
  * Peers, measured in the same run with /usr/bin/time -v: Dask (threaded scheduler, 2
  * workers) with /work/shared/peers/bench/df_py.py for W3 and W4, and the script below
  * for LL (task shuffle merge) and SORT (Debian has no pyarrow, so Dask's sort is
@@ -19,6 +28,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { tableFromArrays } from "apache-arrow";
 import * as tk from "../src/index.js";
 
 const args = process.argv.slice(2);
@@ -29,6 +39,52 @@ const opt = (name: string, fallback?: string): string | undefined => {
 const LOOKUP = "data/vendor_lookup.csv";
 
 interface Result { work_s: number; rss_mib: number; result: unknown; extra?: Record<string, unknown> }
+
+/** The MANY workload's data: key (i * 7919) % keys, value (i % 1000) / 10. */
+function manyData(rows: number, keys: number): { k: Int32Array; v: Float64Array } {
+  const k = new Int32Array(rows);
+  const v = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) { k[i] = (i * 7919) % keys; v[i] = (i % 1000) / 10; }
+  return { k, v };
+}
+
+async function manyChild(rows: number, keys: number, splitOut: number): Promise<void> {
+  tk.config.set({ progress: false });
+  const { k, v } = manyData(rows, keys);
+  const df = tk.fromArrow(tableFromArrays({ k, v }), { npartitions: 40 });
+  const t0 = performance.now();
+  const out = await df.groupby(["k"]).agg({ v: "sum" }, { splitOut }).toArrow();
+  const work_s = (performance.now() - t0) / 1000;
+  const sums = out.getChild("v_sum")!.toArray() as Float64Array;
+  const result = { groups: out.numRows, sum_v: Math.round(sums.reduce((a, b) => a + b, 0)) };
+  await tk.shutdown();
+  console.log("RESULT " + JSON.stringify({ work_s, rss_mib: Math.round(process.resourceUsage().maxRSS / 1024), result, extra: { partitions: out.batches.length } }));
+}
+
+const DASK_MANY = `
+import json, sys, time
+import numpy as np, pandas as pd, dask, dask.dataframe as dd
+dask.config.set(scheduler="threads", num_workers=2)
+rows, keys, split_out = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+i = np.arange(rows, dtype=np.int64)
+ddf = dd.from_pandas(pd.DataFrame({"k": ((i * 7919) % keys).astype(np.int32), "v": (i % 1000) / 10}), npartitions=40)
+del i
+t0 = time.perf_counter()
+g = ddf.groupby("k").agg({"v": "sum"}, split_out=split_out)
+n, s = dask.compute(g.shape[0], g.v.sum())
+print("RESULT " + json.dumps({"work_s": time.perf_counter() - t0, "result": {"groups": int(n), "sum_v": round(float(s))}}), flush=True)
+`;
+
+function runMany(engine: "tusk" | "dask", rows: number, keys: number, splitOut: number): Result | string {
+  const t0 = performance.now();
+  const cmd = engine === "tusk"
+    ? [process.execPath, "--import", "tsx", fileURLToPath(import.meta.url), "--many-child", String(rows), String(keys), String(splitOut)]
+    : ["/usr/bin/python3", "-c", DASK_MANY, String(rows), String(keys), String(splitOut)];
+  const r = spawnSync("/usr/bin/time", ["-v", ...cmd], { encoding: "utf8", maxBuffer: 64 * 2 ** 20 });
+  const res = parseResult(r.stdout);
+  if (!res) return `failed (exit ${r.status}): ${(r.stderr || r.stdout).split("\n").slice(-6).join(" | ")}`;
+  return { work_s: res.work_s as number, rss_mib: timeRss(r.stderr) ?? -1, result: res.result, extra: { ...(res.extra as object), wall_s: Math.round((performance.now() - t0) / 100) / 10 } };
+}
 
 async function child(workload: string, csv: string, memory: string): Promise<void> {
   tk.config.set({ progress: false });
@@ -52,6 +108,14 @@ async function child(workload: string, csv: string, memory: string): Promise<voi
     const right = df.query(df.column("id").mod(4).eq(0)).loc({ columns: ["id", "tip"] });
     const j = tk.merge({ left, right, on: ["id"], how: "inner", broadcast: false });
     tk.config.set({ memoryLimit: memory });
+    const [n, s] = await tk.compute(j.length, j.column("fare").sum());
+    result = { rows: n, sum_fare: Math.round((s as number) * 100) / 100 };
+  } else if (workload === "IDX") {
+    tk.config.set({ memoryLimit: memory });
+    const indexed = await df.loc({ columns: ["id", "fare", "tip"] }).setIndex("id", { sorted: true }).computeDivisions();
+    const left = indexed.loc({ columns: ["id", "fare"] });
+    const right = indexed.query(indexed.column("id").mod(4).eq(0)).loc({ columns: ["id", "tip"] });
+    const j = tk.merge({ left, right, on: ["id"], how: "inner" });
     const [n, s] = await tk.compute(j.length, j.column("fare").sum());
     result = { rows: n, sum_fare: Math.round((s as number) * 100) / 100 };
   } else if (workload === "SORT") {
@@ -103,7 +167,7 @@ function runDask(peer: string, workload: string, csv: string): Result | string {
   return { work_s: res.work_s as number, rss_mib: timeRss(r.stderr) ?? -1, result: res.result, extra: { wall_s: (performance.now() - t0) / 1000 } };
 }
 
-/** Dask (threaded, 2 workers) for LL and SORT: the same work, results fingerprinted alike. */
+/** Dask (threaded, 2 workers) for LL, IDX and SORT: the same work, results fingerprinted alike. */
 const DASK_SHUFFLE = `
 import json, sys, time
 import dask, dask.dataframe as dd
@@ -115,6 +179,11 @@ if wl == "LL":
     left = df[["id", "fare"]]
     right = df[df.id % 4 == 0][["id", "tip"]]
     j = left.merge(right, on="id", how="inner", shuffle="tasks")
+    n, s = dask.compute(j.shape[0], j.fare.sum())
+    res = {"rows": int(n), "sum_fare": round(float(s), 2)}
+elif wl == "IDX":
+    ix = df[["id", "fare", "tip"]].assign(k=df.id).set_index("id", sorted=True)
+    j = ix[["fare"]].merge(ix[ix.k % 4 == 0][["tip"]], left_index=True, right_index=True, how="inner")
     n, s = dask.compute(j.shape[0], j.fare.sum())
     res = {"rows": int(n), "sum_fare": round(float(s), 2)}
 else:
@@ -158,6 +227,19 @@ function show(name: string, r: Result | string): void {
 
 async function main(): Promise<void> {
   if (args[0] === "--child") return child(args[1]!, args[2]!, args[3]!);
+  if (args[0] === "--many-child") return manyChild(Number(args[1]), Number(args[2]), Number(args[3]));
+  const only = (opt("--only", "W3,W4,LL,IDX,SORT,MANY") ?? "").split(",");
+  const peers = (opt("--peers", "dask-threads") ?? "").split(",").filter(Boolean);
+  if (only.includes("MANY")) {
+    const mrows = Number(opt("--many-rows", "20000000"));
+    const mkeys = Number(opt("--many-keys", "5000000"));
+    console.log(`MANY: groupby(k).agg({ v: "sum" }) of ${mrows.toLocaleString()} in-memory rows, ${mkeys.toLocaleString()} groups, 40 partitions (peak RSS includes the input, ~${Math.round((mrows * 12) / 2 ** 20)} MiB of columns):`);
+    for (const splitOut of [1, 8]) {
+      show(`tusk split${splitOut}`, runMany("tusk", mrows, mkeys, splitOut));
+      if (peers.includes("dask-threads")) show(`dask split${splitOut}`, runMany("dask", mrows, mkeys, splitOut));
+    }
+    if (only.length === 1) return;
+  }
   const rows = Number(opt("--rows", "2000000"));
   const csv = `data/taxi_${rows}.csv`;
   if (!existsSync(csv)) {
@@ -166,15 +248,13 @@ async function main(): Promise<void> {
   }
   mkdirSync("data", { recursive: true });
   writeFileSync(LOOKUP, "vendor,vendor_name,fee_rate\nCMT,Creative Mobile,0.05\nVTS,VeriFone,0.04\nDDS,Digital Dispatch,0.06\nNYC,NYC Cabs,0.03\nXYZ,XYZ Transit,0.07\n");
-  const only = (opt("--only", "W3,W4,LL,SORT") ?? "").split(",");
-  const peers = (opt("--peers", "dask-threads") ?? "").split(",").filter(Boolean);
   const memory = opt("--memory", "1GB")!;
   console.log(`shuffle bench: ${csv} (${(statSync(csv).size / 2 ** 20).toFixed(0)} MiB), memoryLimit ${memory} for LL and SORT, 2 threads`);
-  for (const w of only) {
+  for (const w of only.filter((x) => x !== "MANY")) {
     console.log(`${w}:`);
     show("tusk", runTusk(w, csv, memory));
     if (w === "W3" || w === "W4") for (const p of peers) if (p.startsWith("dask") || p === "pandas") show(p, runDask(p, w, csv));
-    if ((w === "LL" || w === "SORT") && peers.includes("dask-threads")) show("dask-threads", runDaskShuffle(w, csv));
+    if ((w === "LL" || w === "IDX" || w === "SORT") && peers.includes("dask-threads")) show("dask-threads", runDaskShuffle(w, csv));
     if (w === "W4" && peers.includes("danfo")) show("danfo", runDanfoW4(csv));
   }
 }
