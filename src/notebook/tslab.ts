@@ -55,7 +55,10 @@ export function setNotebookDisplay(frontEnd: NotebookFrontEnd | null | undefined
   installed = frontEnd;
 }
 
-/** True inside a notebook kernel we can draw in. */
+/**
+ * True inside a notebook kernel we can draw in (tslab).
+ * @example if (tk.inNotebook()) tk.display(df); else console.log(df.columns);
+ */
 export function inNotebook(): boolean {
   return notebookFrontEnd() !== null;
 }
