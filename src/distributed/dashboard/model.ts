@@ -93,6 +93,14 @@ interface GroupRecord {
 
 const noCounts = (): Record<GroupState, number> => ({ waiting: 0, queued: 0, processing: 0, memory: 0, erred: 0, released: 0 });
 
+/** Task group of a scheduler task, parsed once per task (recounts visit every task each time). */
+const groupCache = new WeakMap<SchedulerTask, string>();
+function groupOf(ts: SchedulerTask): string {
+  let g = groupCache.get(ts);
+  if (g === undefined) groupCache.set(ts, (g = keyPrefix(ts.key)));
+  return g;
+}
+
 /**
  * Progress per task group.
  * @example
@@ -137,13 +145,13 @@ export class GroupTracker {
     const deps = new Map<string, Set<string>>();
     for (const ts of tasks) {
       if (ts.state === "forgotten") continue;
-      const name = keyPrefix(ts.key);
+      const name = groupOf(ts);
       let c = seen.get(name);
       if (!c) { seen.set(name, (c = noCounts())); deps.set(name, new Set()); }
       c[ts.state]++;
       const d = deps.get(name)!;
       for (const dep of ts.dependencies) {
-        const other = keyPrefix(dep.key);
+        const other = groupOf(dep);
         if (other !== name) d.add(other);
       }
     }
