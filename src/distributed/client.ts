@@ -11,6 +11,7 @@
  */
 import { CancelledError, KilledWorkerError, ProtocolError, TaskError, TuskError, ValidationError } from "../errors.js";
 import { decodeValue, encodeValue } from "../graph/codec.js";
+import { TUSK, isCollection, type Collection } from "../graph/collection.js";
 import { setDefaultScheduler } from "../graph/compute.js";
 import { markUnfusable } from "../graph/fuse.js";
 import { LayeredGraph, layer } from "../graph/graph.js";
@@ -68,7 +69,8 @@ export class Client implements ComputeScheduler {
   readonly #peers: PeerPool;
   readonly #keys = new Map<Key, KeyState>();
   readonly #whoHas = new Map<number, (who: Readonly<Record<string, readonly string[]>>) => void>();
-  readonly #persisted = new Set<Key>();
+  /** Keys kept by `persist`, with how many persisted collections hold each. */
+  readonly #persisted = new Map<Key, number>();
   /** Running computations that listen for task events: the scheduler sends them for these graphs' keys. */
   readonly #eventSinks = new Set<{ readonly graph: ReadonlyMap<Key, unknown>; readonly deliver: (events: readonly TaskEvent[]) => void }>();
   #lost: Error | undefined;
@@ -136,9 +138,30 @@ export class Client implements ComputeScheduler {
     } finally {
       if (sink) this.#eventSinks.delete(sink);
     }
-    for (const k of keys) this.#persisted.add(k);
+    for (const k of keys) this.#persisted.set(k, (this.#persisted.get(k) ?? 0) + 1);
     const tasks = keys.map((k) => task(k, "tusk.remote", lit(k)));
     return new LayeredGraph([layer(makeName("persisted-remote", keys), tasks)]);
+  }
+
+  /**
+   * Lets go of collections returned by `persist`: their results are freed on the
+   * workers (unless another persisted collection or a Future holds them). Computing
+   * such a collection afterwards is an error that says to persist it again.
+   * @example const [df2] = await tk.persist(df); …; await client.unpersist(df2);
+   */
+  async unpersist(...collections: readonly Collection[]): Promise<void> {
+    const gone: Key[] = [];
+    for (const c of collections) {
+      if (!isCollection(c)) throw new ValidationError(`unpersist takes collections returned by persist(), got ${typeof c}`);
+      for (const t of c[TUSK]().graph.asGraph().values()) {
+        const held = t.op === "tusk.remote" ? this.#persisted.get(t.key) : undefined;
+        if (held === undefined) continue;
+        if (held > 1) this.#persisted.set(t.key, held - 1);
+        else this.#persisted.delete(t.key);
+        gone.push(t.key);
+      }
+    }
+    this.#release(gone);
   }
 
   // ---- futures ----
