@@ -8,6 +8,7 @@
 import type { Encoded } from "../../graph/codec.js";
 import type { Key } from "../../graph/key.js";
 import type { Task } from "../../graph/task.js";
+import type { TaskEvent } from "../../graph/task-events.js";
 
 /** Version of this protocol; the handshake rejects a peer speaking another one. */
 export const PROTOCOL_VERSION = 1;
@@ -88,16 +89,8 @@ export interface TaskEventsMsg {
   readonly type: "task-events";
   readonly events: readonly TaskEventWire[];
 }
-/** One task run as it crosses the wire (the same fields as graph/task-events' TaskEvent). */
-export interface TaskEventWire {
-  readonly key: Key;
-  readonly group: string;
-  readonly worker: string;
-  readonly startMs: number;
-  readonly stopMs: number;
-  readonly status: "ok" | "error";
-  readonly nbytes?: number;
-}
+/** One task run as it crosses the wire: graph/task-events' TaskEvent, as is. */
+export type TaskEventWire = TaskEvent;
 export interface WhoHasReplyMsg {
   readonly type: "who-has-reply";
   readonly id: number;
