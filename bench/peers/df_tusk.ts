@@ -23,11 +23,10 @@ const blocksize = opt("--blocksize"); // default: readCSV's (64 MB, or two block
 const nthreads = opt("--nthreads");
 const scheduler = (opt("--scheduler") ?? "threads") as "threads" | "sync";
 tk.config.set({ scheduler, progress: false, ...(memoryLimit ? { memoryLimit } : {}), ...(nthreads ? { nthreads: Number(nthreads) } : {}) });
-// Start the pool and load the op modules in every thread (the peers' imports): a few
-// 30 ms busy tasks per thread, so each thread runs at least one batch.
-const busy = tk.delayed((ms: number, i: number) => { const end = Date.now() + ms; while (Date.now() < end); return i; });
-const nthreadsNow = tk.config.get().nthreads;
-await tk.delayed((xs: number[]) => xs.length)(Array.from({ length: 4 * nthreadsNow }, (_, i) => busy(30, i))).compute();
+// Start the pool and load the op modules in every thread (the peers' imports).
+const { warmPool } = (await import(`${base}/graph/local/pool.js`)) as typeof import("../../src/graph/local/pool.js");
+const { opModules } = (await import(`${base}/graph/ops.js`)) as typeof import("../../src/graph/ops.js");
+if (scheduler === "threads") await warmPool(tk.config.get().nthreads, opModules());
 // compute() returns danfo frames: load danfo here (as the danfo peer does), the way compute() loads it
 await ((await import(`${base}/dataframe/danfo.js`)) as typeof import("../../src/dataframe/danfo.js")).loadDanfo();
 const setup = performance.now();

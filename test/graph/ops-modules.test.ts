@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import * as tk from "../../src/index.js";
 import { defineOp, opModules, opModulesFor, registerOpModule } from "../../src/graph/ops.js";
 import { task, ref, lit, type Call } from "../../src/graph/task.js";
+import { warmPool } from "../../src/graph/local/pool.js";
 import { makeKey } from "../../src/graph/key.js";
 import "./_ops.js";
 
@@ -47,6 +48,13 @@ describe("opModulesFor: worker threads import only the op modules a graph uses",
     const url = new URL("../distributed/fixtures/ops.ts", import.meta.url).href;
     registerOpModule(url);
     expect(opModulesFor([task(k("r"), "dataframe.io.read-csv", lit({}))])).toContain(url);
+  });
+
+  test("warmPool starts the threads with the modules a graph will need, then computes on them", async () => {
+    await warmPool(3, opModulesFor([task(k("leaf"), "test.leaf", lit(1), lit(2))]));
+    await warmPool(3, opModules()); // the pool exists: nothing to do
+    const inc = tk.delayed((x: number) => x + 1);
+    expect(await inc(41).compute({ scheduler: "threads", nthreads: 3 })).toBe(42);
   });
 
   test("a graph of array and delayed ops still computes on threads", async () => {

@@ -93,7 +93,7 @@ function rethrow(error: unknown, path: string): never {
  */
 function warmThreads(): void {
   const { scheduler, nthreads } = config.get();
-  if (scheduler === "threads") warmPool(nthreads, opModulesFor([{ op: "dataframe.io.read-csv", args: [] }]));
+  if (scheduler === "threads") void warmPool(nthreads, opModulesFor([{ op: "dataframe.io.read-csv", args: [] }]));
 }
 
 /**

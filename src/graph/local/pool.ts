@@ -50,15 +50,18 @@ export function getPool(nthreads: number): Piscina<BatchRequest, BatchResponse> 
  * Starts the threads of the pool of `nthreads` now, and has each import `modules`: a
  * caller that is about to build a graph (e.g. `readCSV` sniffing a file) overlaps the
  * threads' start-up (~0.3 s each, plus their op modules: Arrow alone is ~0.5 s) with its
- * own work, instead of paying for it when the computation starts. Fire and forget: a
- * failure to import shows up again, with its cause, in the computation that needs it.
+ * own work, instead of paying for it when the computation starts. Nothing to do when
+ * the pool exists already. The promise resolves when every thread is ready (callers may
+ * ignore it); a failure to import shows up again, with its cause, in the computation
+ * that needs it.
  * @example warmPool(4, opModulesFor([{ op: "dataframe.io.read-csv", args: [] }]));
  */
-export function warmPool(nthreads: number, modules: readonly string[]): void {
-  if (pools.has(nthreads)) return;
+export function warmPool(nthreads: number, modules: readonly string[]): Promise<void> {
+  if (pools.has(nthreads)) return Promise.resolve();
   const pool = getPool(nthreads);
   const request: BatchRequest = { modules, tasks: [], keep: new Uint8Array(0), inputs: [] };
-  for (let i = 0; i < nthreads; i++) pool.run(request).catch(() => undefined);
+  const runs = Array.from({ length: nthreads }, () => pool.run(request).then(() => undefined, () => undefined));
+  return Promise.all(runs).then(() => undefined);
 }
 
 /** Closes every pool (e.g. at the end of a script or a notebook). */
