@@ -88,6 +88,11 @@ function waitForLine(child: ChildProcess, pattern: RegExp, what: string, timeout
 export class LocalCluster {
   readonly address: string;
   readonly token: string;
+  /**
+   * The scheduler's dashboard (workers, progress, task stream, graph). It needs the
+   * token: open `${cluster.dashboardUrl}?token=${cluster.token}` once in a browser (it
+   * then keeps a cookie), or send `Authorization: Bearer <token>` from scripts.
+   */
   readonly dashboardUrl: string | undefined;
   readonly #scheduler: ChildProcess;
   readonly #workers: ChildProcess[] = [];
