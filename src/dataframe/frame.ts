@@ -524,6 +524,8 @@ export class DataFrame implements Collection<dfd.DataFrame> {
    * @example df.setIndex("id") ; df.setIndex({ column: "id", drop: true }) ; df.setIndex("t", { sorted: true })
    */
   setIndex(column: string | SI.SetIndexOptions, options?: SI.SetIndexOptions): DataFrame { return SI.setIndex(this, column, options); }
+  /** danfo's sortIndex (an indexed frame is in index order already; descending sorts by the index column). @example df.setIndex("id").sortIndex({ ascending: false }) */
+  sortIndex(options?: { ascending?: boolean; inplace?: boolean }): DataFrame { return SI.sortIndex(this, options); }
   /** Dask's divisions: npartitions + 1 index values (null where open), or undefined while unknown. Not in danfo. @example df.setIndex("id", { divisions: [0, 10, 20] }).divisions */
   get divisions(): unknown[] | undefined { return SI.divisionsOf(this); }
   /** True when the divisions are known (Dask's known_divisions). @example df.knownDivisions */

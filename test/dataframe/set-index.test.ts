@@ -150,6 +150,23 @@ describe("setIndex", () => {
     expect(() => fromDanfo(d).loc({ rows: [1] })).toThrow(/without an index.*setIndex/);
   });
 
+  vtest("sortIndex and head follow danfo on an indexed frame", async () => {
+    const k = [5, 1, 9, 3, 7];
+    const d = new dfd.DataFrame({ k, v: [50, 10, 90, 30, 70] });
+    const indexed = fromDanfo(d, { npartitions: 2 }).setIndex({ column: "k", drop: true });
+    const want = d.setIndex({ column: "k", drop: true });
+    for (const ascending of [true, false]) {
+      const got = await indexed.sortIndex({ ascending }).compute(SYNC);
+      const exp = want.sortIndex({ ascending });
+      expect(got.index).toEqual(exp.index);
+      expect(got.values).toEqual(exp.values);
+    }
+    const head = await indexed.head(2, SYNC);
+    expect(head.index).toEqual([1, 3]);
+    expect(head.values).toEqual([[10], [30]]);
+    expect(() => fromDanfo(d).sortIndex({ ascending: false })).toThrow(/sortIndex\(\{ ascending: false \}\) without an index/);
+  });
+
   vtest("repartition({ divisions }) moves rows to the new spans, sorted", async () => {
     const k = [9, 1, 8, 2, 7, 3, 6, 4, 5, 0, 5];
     const d = new dfd.DataFrame({ k, v: k.map((_, i) => i) });

@@ -19,7 +19,7 @@ import { cumulative, cumulativeRows } from "./cumulative.js";
 import { describeFrame, describedColumns, describeSeries } from "./describe.js";
 import { dropDuplicates } from "./drop-duplicates.js";
 import { GroupBy, resolveSplitOut } from "./groupby.js";
-import { withInfo } from "./set-index.js";
+import { indexDanfo, withInfo } from "./set-index.js";
 import { seriesAsFrame } from "./sort.js";
 import { checkRows, headPartitions } from "./head-tail.js";
 import { Reduced } from "./reduced.js";
@@ -94,7 +94,7 @@ export function frameDescribe(df: DataFrame): Reduced<dfd.DataFrame> {
 export async function frameHead(df: DataFrame, rows = 5, options: ComputeOptions = {}, fromEnd = false): Promise<dfd.DataFrame> {
   checkRows(rows, fromEnd ? "tail" : "head");
   const parts = df.toPartitions();
-  return partitionsToDanfo(await headPartitions(parts, rows, options, fromEnd), parts.meta);
+  return indexDanfo(await partitionsToDanfo(await headPartitions(parts, rows, options, fromEnd), parts.meta), df);
 }
 
 /** `await s.head(rows)`: a danfo Series of the first rows. */

@@ -36,8 +36,8 @@ import type { PartitionBounds } from "../kernels/set-index.js";
 import "../kernels/set-index.js";
 import { cmpCell } from "../kernels/sort.js";
 import { getColumn, isNumeric } from "../meta.js";
-import { notChunked } from "../series.js";
-import { rangeSorted, sampleDivisions } from "./sort.js";
+import { noInplace, notChunked } from "../series.js";
+import { rangeSorted, sampleDivisions, sortValues } from "./sort.js";
 
 /** The index of a frame. */
 export interface IndexInfo {
@@ -277,6 +277,21 @@ export function indexDanfo(out: dfd.DataFrame, df: DataFrame): dfd.DataFrame {
   const labels = out.column(index.name).values as unknown[];
   if (new Set(labels).size !== labels.length) return out;
   return out.setIndex({ column: index.name, drop: index.drop }) as dfd.DataFrame;
+}
+
+/**
+ * danfo's sortIndex. An indexed frame is already in ascending index order (setIndex sorts
+ * it); descending sorts by the index column. A frame without an index is in the order of
+ * its default 0..n-1 index. Differences from danfo: descending without an index needs
+ * the whole data (compute first).
+ */
+export function sortIndex(df: DataFrame, options: { ascending?: boolean; inplace?: boolean } = {}): DataFrame {
+  noInplace(options, "sortIndex");
+  const index = partitionInfo(df).index;
+  if (options.ascending ?? true) return df;
+  if (!index) throw notChunked("sortIndex({ ascending: false }) without an index", "(await df.compute()).sortIndex({ ascending: false })");
+  const { graph, keys, meta } = sortValues(df, index.name, { ascending: false }).toPartitions();
+  return withInfo(DataFrame.fromGraph(graph, keys, meta), { index: { name: index.name, drop: index.drop } });
 }
 
 /** danfo's resetIndex: the index forgotten (and its column gone when setIndex dropped it). */
