@@ -43,19 +43,29 @@ export class PeerPool {
     await this.#request(address, (id) => ({ type: "put-data", id, values }));
   }
 
-  /** Reads byte ranges of a worker's scratch space (a shuffle's buckets). */
-  async getScratch(address: string, owner: Key, ranges: GetScratchMsg["ranges"]): Promise<Uint8Array[]> {
-    const reply = (await this.#request(address, (id) => ({ type: "get-scratch", id, owner, ranges }))) as ScratchDataMsg;
+  /**
+   * Reads byte ranges of a worker's scratch space (a shuffle's buckets). A task waits
+   * for this on one of its worker's threads: with no reply within `timeoutMs` (a frozen
+   * peer) the connection is dropped and the read rejects, instead of holding the thread.
+   */
+  async getScratch(address: string, owner: Key, ranges: GetScratchMsg["ranges"], timeoutMs = 120_000): Promise<Uint8Array[]> {
+    const reply = (await this.#request(address, (id) => ({ type: "get-scratch", id, owner, ranges }), timeoutMs)) as ScratchDataMsg;
     if (reply.data.length !== ranges.length) throw new ProtocolError(`${address} sent ${reply.data.length} scratch ranges for ${ranges.length}`);
     return [...reply.data];
   }
 
-  async #request(address: string, make: (id: number) => import("./protocol/messages.js").Message): Promise<unknown> {
+  async #request(address: string, make: (id: number) => import("./protocol/messages.js").Message, timeoutMs?: number): Promise<unknown> {
     if (this.#closed) throw new ProtocolError("peer pool is closed");
     const conn = await this.#conn(address);
     const id = ++this.#seq;
     return new Promise((resolve, reject) => {
-      conn.pending.set(id, { resolve, reject });
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
+        conn.comm.close(`no reply within ${timeoutMs} ms`);
+        reject(new ProtocolError(`no reply from ${address} within ${timeoutMs} ms`, { code: "ERR_TIMEOUT" }));
+      }, timeoutMs);
+      timer?.unref();
+      const settle = <T>(f: (v: T) => void) => (v: T): void => { if (timer) clearTimeout(timer); f(v); };
+      conn.pending.set(id, { resolve: settle(resolve), reject: settle(reject) });
       conn.comm.send(make(id));
     });
   }

@@ -9,7 +9,8 @@ import { PROTOCOL_VERSION } from "../../src/distributed/protocol/messages.js";
 import { WIRE_VERSION, encodeFrames } from "../../src/distributed/protocol/wire.js";
 
 const TYPES = ["hello", "update-graph", "release-keys", "who-has", "heartbeat", "task-finished", "task-erred", "missing-data",
-  "steal-response", "add-keys", "worker-leaving", "get-data", "put-data", "data", "error", "compute-task", "bogus"];
+  "steal-response", "add-keys", "worker-leaving", "get-data", "put-data", "data", "error", "compute-task", "bogus",
+  "get-scratch", "scratch-data", "scratch-added", "scratch-lost", "free-scratch", "worker-retiring", "acquire-keys"];
 
 export function rng(seed: number): () => number {
   let x = seed >>> 0 || 1;
