@@ -44,7 +44,8 @@ Worker options:
                          workers; this limits which modules they can load.
 
 Environment: TUSK_TOKEN, TUSK_LOG_LEVEL (debug|info|warn|error), TUSK_LOG_FORMAT=json.
-Stop with Ctrl-C or SIGTERM: a worker tells the scheduler it is leaving first.
+Stop a worker with Ctrl-C or SIGTERM: it first hands the results only it holds to
+other workers (up to 30 s), so nothing is recomputed; a second signal stops it at once.
 `;
 
 type Flags = Record<string, string>;
