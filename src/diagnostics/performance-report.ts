@@ -9,7 +9,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { TuskError, ValidationError } from "../errors.js";
 import { addTaskEventListener, nowMs, type TaskEvent } from "../graph/task-events.js";
-import { renderReport, type MemorySample } from "./report-html.js";
+import { renderReport, type MemorySample, type WorkerMemory } from "./report-html.js";
 
 /** Options of {@link performanceReport}. */
 export interface PerformanceReportOptions {
@@ -17,6 +17,49 @@ export interface PerformanceReportOptions {
   title?: string;
   /** Milliseconds between memory samples (10 to 10,000). Default 50. */
   sampleIntervalMs?: number;
+  /**
+   * On a cluster: the scheduler's dashboard (e.g. `cluster.dashboardUrl` and
+   * `cluster.token`), polled for the workers' memory every 250 ms or so.
+   */
+  dashboard?: { url: string; token?: string };
+}
+
+/** Polls the dashboard's `/json` summary for each worker's memory until stopped. */
+function pollDashboard(dashboard: { url: string; token?: string }, everyMs: number): { stop(): Promise<{ workers: WorkerMemory[]; error?: string }> } {
+  const base = dashboard.url.endsWith("/") ? dashboard.url : `${dashboard.url}/`;
+  const headers: Record<string, string> = dashboard.token ? { authorization: `Bearer ${dashboard.token}` } : {};
+  const byWorker = new Map<string, WorkerMemory>();
+  let error: string | undefined;
+  let stopped = false;
+  const poll = async (): Promise<void> => {
+    try {
+      const res = await fetch(new URL("json", base), { headers, signal: AbortSignal.timeout(2000) });
+      if (!res.ok) throw new Error(`HTTP ${res.status}${res.status === 401 ? " (pass dashboard.token)" : ""}`);
+      const snap = await res.json() as { workers?: Array<{ id: string; rss: number; managed: number; spilled: number }> };
+      const t = nowMs();
+      for (const w of snap.workers ?? []) {
+        let m = byWorker.get(w.id);
+        if (!m) byWorker.set(w.id, (m = { worker: w.id, samples: [] }));
+        m.samples.push({ t, rss: w.rss, managed: w.managed, spilled: w.spilled });
+      }
+      error = undefined;
+    } catch (e) {
+      error = (e as Error).message;
+    }
+  };
+  const loop = (async () => {
+    while (!stopped) {
+      await poll();
+      if (!stopped) await new Promise((r) => setTimeout(r, everyMs).unref());
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+      return { workers: [...byWorker.values()], ...(error !== undefined && byWorker.size === 0 ? { error } : {}) };
+    },
+  };
 }
 
 /**
@@ -38,6 +81,9 @@ export async function performanceReport<T>(filename: string, fn: () => T | Promi
   if (!Number.isFinite(interval) || interval < 10 || interval > 10_000) {
     throw new ValidationError(`performanceReport: sampleIntervalMs must be between 10 and 10000, got ${interval}`);
   }
+  if (options.dashboard !== undefined && (typeof options.dashboard?.url !== "string" || !/^https?:\/\//.test(options.dashboard.url))) {
+    throw new ValidationError(`performanceReport: dashboard.url must be the dashboard's address, e.g. cluster.dashboardUrl; got ${JSON.stringify(options.dashboard?.url)}`);
+  }
   const path = resolve(filename);
   const events: TaskEvent[] = [];
   const memory: MemorySample[] = [];
@@ -56,6 +102,7 @@ export async function performanceReport<T>(filename: string, fn: () => T | Promi
   });
   const timer = setInterval(sample, interval);
   timer.unref();
+  const cluster = options.dashboard ? pollDashboard(options.dashboard, Math.max(250, interval)) : undefined;
 
   let error: unknown;
   let failed = false;
@@ -71,9 +118,11 @@ export async function performanceReport<T>(filename: string, fn: () => T | Promi
   clearInterval(timer);
   unsubscribe();
   sample();
+  const workers = await cluster?.stop();
   const html = renderReport({
     title: options.title ?? "tusk performance report",
     startMs, stopMs: nowMs(), events, memory,
+    ...(workers ? { workerMemory: workers.workers, ...(workers.error ? { workerMemoryError: workers.error } : {}) } : {}),
     ...(failed ? { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) } : {}),
   });
   try {

@@ -16,6 +16,12 @@ export interface MemorySample {
   readonly arrayBuffers: number;
 }
 
+/** A cluster worker's memory over time (from the scheduler's dashboard). */
+export interface WorkerMemory {
+  readonly worker: string;
+  readonly samples: Array<{ readonly t: number; readonly rss: number; readonly managed: number; readonly spilled: number }>;
+}
+
 /** Everything a report shows. */
 export interface ReportData {
   readonly title: string;
@@ -26,6 +32,10 @@ export interface ReportData {
   readonly memory: readonly MemorySample[];
   /** Set when the measured code threw. */
   readonly error?: string;
+  /** Cluster workers' memory, when a dashboard was polled. */
+  readonly workerMemory?: readonly WorkerMemory[];
+  /** Why the dashboard gave nothing, if it did not. */
+  readonly workerMemoryError?: string;
 }
 
 /** Per-group figures of a report. */
@@ -105,7 +115,7 @@ export function renderReport(data: ReportData): string {
 
   const json = JSON.stringify({
     title: data.title, startMs: data.startMs, durationMs: span, tasks: data.events.length, errors,
-    scheduler: schedulerOf(workers), workers, error: data.error ?? null,
+    scheduler: schedulerOf(workers), workers, error: data.error ?? null, workerMemory: (data.workerMemory ?? []).map((w) => w.worker),
     groups: groups.map((g) => ({ group: g.group, count: g.count, errors: g.errors, totalMs: g.totalMs, maxMs: g.maxMs, nbytes: g.nbytes })),
   }).replace(/</g, "\\u003c");
 
@@ -121,6 +131,7 @@ ${taskStream(data, workers, colors, groupIndex, x, span)}
 ${legend(groups, colors)}</section>
 <section id="groups"><h2>Time per task group</h2>${groupTable(groups, colors, taskMs)}</section>
 <section id="memory"><h2>Memory over time (this process)</h2>${memoryChart(data, x, span)}</section>
+${data.workerMemory || data.workerMemoryError ? `<section id="worker-memory"><h2>Memory of the cluster's workers</h2>${workerMemoryChart(data, x, span)}</section>` : ""}
 <script type="application/json" id="tusk-report-data">${json}</script>
 <script>${SCRIPT}</script>
 </body></html>
@@ -205,8 +216,26 @@ const SERIES = [
 
 function memoryChart(data: ReportData, x: (t: number) => number, span: number): string {
   if (data.memory.length === 0) return `<p class="note">No memory samples.</p>`;
+  return lineChart(SERIES.map((s) => ({ name: s.name, color: s.color, points: data.memory.map((m) => [m.t, s.get(m)] as const) })), data, x, span) +
+    `<div class="legend">${SERIES.map((s) => `<span><i style="background:${s.color}"></i>${s.name}</span>`).join("")}<span>${data.memory.length} samples</span></div>`;
+}
+
+function workerMemoryChart(data: ReportData, x: (t: number) => number, span: number): string {
+  const workers = data.workerMemory ?? [];
+  if (workers.length === 0) return `<p class="note">The dashboard gave no worker memory${data.workerMemoryError ? `: ${escapeXML(data.workerMemoryError)}` : ""}.</p>`;
+  const colors = colorMap(workers.map((w) => w.worker));
+  const series = workers.map((w) => ({ name: `${w.worker} rss`, color: colors.get(w.worker)!, points: w.samples.map((m) => [m.t, m.rss] as const) }));
+  const peak = (w: WorkerMemory, f: (m: WorkerMemory["samples"][number]) => number): number => w.samples.reduce((a, m) => Math.max(a, f(m)), 0);
+  return lineChart(series, data, x, span) + `<div class="legend">${workers.map((w) => `<span><i style="background:${colors.get(w.worker)}"></i>` +
+    `${escapeXML(w.worker)}: peak rss ${formatBytes(peak(w, (m) => m.rss))}, results ${formatBytes(peak(w, (m) => m.managed))}, spilled ${formatBytes(peak(w, (m) => m.spilled))}</span>`).join("")}</div>`;
+}
+
+interface Line { readonly name: string; readonly color: string; readonly points: ReadonlyArray<readonly [number, number]> }
+
+/** Lines of bytes over the report's time axis, in MiB. */
+function lineChart(lines: readonly Line[], data: ReportData, x: (t: number) => number, span: number): string {
   const H = 160;
-  const max = Math.max(1, ...data.memory.map((m) => m.rss), ...data.memory.map((m) => m.arrayBuffers));
+  const max = Math.max(1, ...lines.flatMap((l) => l.points.map((p) => p[1])));
   const unit = 2 ** 20;
   const yTicks = ticks(max / unit, 4);
   const top = Math.max(max / unit, yTicks[yTicks.length - 1]!);
@@ -216,13 +245,11 @@ function memoryChart(data: ReportData, x: (t: number) => number, span: number): 
     const py = y(v * unit).toFixed(1);
     parts.push(`<line x1="${LABEL}" x2="${WIDTH - 10}" y1="${py}" y2="${py}" class="grid"/><text x="${LABEL - 6}" y="${py}" class="row">${v} MiB</text>`);
   }
-  for (const s of SERIES) {
-    const pts = data.memory.map((m) => `${x(m.t).toFixed(1)},${y(s.get(m)).toFixed(1)}`).join(" ");
-    parts.push(`<polyline points="${pts}" fill="none" stroke="${s.color}" stroke-width="1.5"><title>${escapeXML(s.name)}</title></polyline>`);
+  for (const l of lines) {
+    const pts = l.points.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(" ");
+    parts.push(`<polyline points="${pts}" fill="none" stroke="${l.color}" stroke-width="1.5"><title>${escapeXML(l.name)}</title></polyline>`);
   }
-  const key = `<div class="legend">${SERIES.map((s) => `<span><i style="background:${s.color}"></i>${s.name}</span>`).join("")}` +
-    `<span>${data.memory.length} samples</span></div>`;
-  return `<svg viewBox="0 0 ${WIDTH} ${H + 18}" width="100%" role="img" aria-label="memory over time">${parts.join("")}</svg>${key}`;
+  return `<svg viewBox="0 0 ${WIDTH} ${H + 18}" width="100%" role="img" aria-label="memory over time">${parts.join("")}</svg>`;
 }
 
 const CSS = `body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1100px;padding:0 16px;color:#222}
