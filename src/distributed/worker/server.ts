@@ -292,7 +292,9 @@ export class WorkerServer {
     const startMs = epochMs();
     const scratch = this.scratch.forTask(this.#scratchIO);
     const run = getPool(this.#state.nthreads).run({ ...request, scratch: scratch.spec }, { transferList: [scratch.spec.port] as never });
-    run.finally(() => scratch.close()).then((response) => {
+    // A failed run may have reported lost scratch data just before it ended: let that message in first.
+    const settled = run.then(async (r) => { if (r.failure && !scratch.lost) await new Promise((ok) => setImmediate(ok)); return r; });
+    settled.finally(() => scratch.close()).then((response) => {
       if (!this.#closed && epoch === this.#epoch && response.failure && scratch.lost) {
         // It could not read another task's scratch files (their worker is gone): re-run it once they are redone.
         return this.#handle({ type: "execute-lost", stimulusId: this.#sid("exec-lost"), key, owner: scratch.lost.owner as Key, from: scratch.lost.address });
