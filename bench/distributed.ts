@@ -13,6 +13,12 @@
  * 3. W1 (read CSV, groupby vendor: mean fare, sum tip, count) on LocalCluster(2 × 1) vs
  *    the threads scheduler (2 threads), same code, when the taxi CSV exists:
  *    `--w1 FILE`, else $PEERS_DATA/taxi_big.csv (20M rows), else /tmp/taxi_2m.csv.
+ * 4. Shuffles on a cluster (worker to worker), on /tmp/taxi_2m.csv (`--shuffle FILE`):
+ *    LL, the large-large join (id, fare) ⋈ (id, tip) of its rows where id % 4 == 0, and
+ *    SORT, a full sortValues("fare") (rows, and each output partition's first fare); LocalCluster(2 × 1) vs threads
+ *    (2 threads), against Dask distributed's LocalCluster(2 × 1) in the same run. Dask's
+ *    p2p shuffle needs pyarrow, which Debian's python3 lacks: its peer is the task
+ *    shuffle (`shuffle="tasks"`), said so in the output.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -134,6 +140,85 @@ async function w1(file: string): Promise<void> {
   }
 }
 
+const DASK_DIST_SHUFFLE = `
+import json, sys, time
+import dask, dask.dataframe as dd
+from distributed import Client, LocalCluster
+wl, path = sys.argv[1], sys.argv[2]
+method = "tasks"
+try:
+    import pyarrow  # noqa: F401  (p2p needs it)
+    method = "p2p"
+except ImportError:
+    pass
+cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+client = Client(cluster)
+t0 = time.perf_counter()
+df = dd.read_csv(path)
+if wl == "LL":
+    left = df[["id", "fare"]]
+    right = df[df.id % 4 == 0][["id", "tip"]]
+    j = left.merge(right, on="id", how="inner", shuffle=method)
+    n, s = dask.compute(j.shape[0], j.fare.sum())
+    res = {"rows": int(n), "sum_fare": round(float(s), 2)}
+else:
+    out = df.sort_values("fare")
+    lens, first = dask.compute(out.map_partitions(len), out.fare.head(1, npartitions=-1, compute=False))
+    res = {"rows": int(lens.sum()), "min_fare": float(first.iloc[0])}
+print("RESULT " + json.dumps({"work_s": time.perf_counter() - t0, "result": res, "method": method}), flush=True)
+client.close(); cluster.close()
+`;
+
+async function shuffles(file: string): Promise<void> {
+  const tk = await import("../src/index.js");
+  const { readdirSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const run = async (workload: "LL" | "SORT", scheduler: "threads" | Client): Promise<{ s: number; result: unknown }> => {
+    tk.config.set({ scheduler });
+    const t0 = performance.now();
+    const df = await tk.readCSV(file);
+    let result: unknown;
+    if (workload === "LL") {
+      const left = df.loc({ columns: ["id", "fare"] });
+      const right = df.query(df.column("id").mod(4).eq(0)).loc({ columns: ["id", "tip"] });
+      const j = tk.merge({ left, right, on: ["id"], how: "inner", broadcast: false });
+      const [n, sum] = await tk.compute(j.length, j.column("fare").sum(), { progress: false });
+      result = { rows: n, sum_fare: Math.round((sum as number) * 100) / 100 };
+    } else {
+      // The first row of each output partition: sorted means their fares never go down.
+      const sorted = df.sortValues("fare");
+      const firsts = sorted.mapPartitions((b: { numRows: number; slice(s: number, e: number): unknown }) => b.slice(0, Math.min(1, b.numRows)), { arrow: true });
+      const [n, f] = await tk.compute(sorted.length, firsts, { progress: false });
+      const fares = (f as { column(c: string): { values: number[] } }).column("fare").values;
+      result = { rows: n, min_fare: fares[0], ordered: fares.every((x, i) => i === 0 || x >= fares[i - 1]!) };
+    }
+    return { s: (performance.now() - t0) / 1000, result };
+  };
+  console.log(`\n# shuffles on ${file}: LocalCluster 2 workers x 1 thread (worker to worker) vs threads (2 threads) vs Dask distributed LocalCluster 2 x 1`);
+  tk.config.set({ nthreads: 2, progress: false });
+  const cluster = await LocalCluster.start({ nWorkers: 2, threadsPerWorker: 1 });
+  const client = await Client.connect(cluster.address, { token: cluster.token, setAsDefault: false });
+  try {
+    for (const wl of ["LL", "SORT"] as const) {
+      const threads = await run(wl, "threads");
+      const dist = await run(wl, client);
+      const r = spawnSync("/usr/bin/python3", ["-c", DASK_DIST_SHUFFLE, wl, file], { encoding: "utf8", timeout: 1_200_000 });
+      const line = r.stdout?.split("\n").find((l) => l.startsWith("RESULT "));
+      const d = line ? JSON.parse(line.slice(7)) as { work_s: number; result: unknown; method: string } : undefined;
+      const peer = d ? `${d.work_s.toFixed(2)} s (${d.method} shuffle) ${JSON.stringify(d.result)}` : `did not run (${(r.stderr ?? "").trim().split("\n").pop() ?? r.status})`;
+      console.log(`${wl}: threads ${threads.s.toFixed(2)} s ${JSON.stringify(threads.result)}   LocalCluster(2x1) ${dist.s.toFixed(2)} s ${JSON.stringify(dist.result)}   ` +
+        `same: ${JSON.stringify(threads.result) === JSON.stringify(dist.result)}   dask distributed ${peer}` + (d ? `   ratio vs dask ${(dist.s / d.work_s).toFixed(2)}` : ""));
+    }
+    const leftover = readdirSync(tmpdir()).filter((f) => f.startsWith("tusk-worker-") && f.endsWith("-scratch")).flatMap((f) => readdirSync(join(tmpdir(), f)));
+    console.log(`scratch spaces left on the workers: ${leftover.length}`);
+  } finally {
+    tk.config.set({ scheduler: "threads" });
+    await client.close();
+    await cluster.close();
+    await shutdownPools();
+  }
+}
+
 async function main(): Promise<void> {
   console.log(`# distributed: ${N} trivial tasks, LocalCluster 2 workers x 1 thread (both sides)\n`);
   const cluster = await LocalCluster.start({ nWorkers: 2, threadsPerWorker: 1 });
@@ -164,8 +249,15 @@ async function main(): Promise<void> {
     `${Math.round(r.tasks / r.cpuSeconds).toLocaleString()} tasks per CPU-second`);
 }
 
-await main();
-if (!process.argv.includes("--no-w1")) {
+const only = process.argv.includes("--shuffle-only");
+if (!only) await main();
+if (!process.argv.includes("--no-shuffle")) {
+  const i = process.argv.indexOf("--shuffle");
+  const file = i >= 0 ? process.argv[i + 1]! : "/tmp/taxi_2m.csv";
+  if (existsSync(file)) await shuffles(file);
+  else console.log(`\n# shuffles skipped: no ${file} (generate it with /work/shared/peers/gen_data.cjs, or pass --shuffle FILE)`);
+}
+if (!only && !process.argv.includes("--no-w1")) {
   const file = w1File();
   if (file) await w1(file);
   else console.log("\n# W1 skipped: no taxi CSV (generate it with /work/shared/peers/gen_data.cjs, or pass --w1 FILE)");
