@@ -147,7 +147,14 @@ function axis(x: (t: number) => number, startMs: number, span: number, y: number
   }).join("");
 }
 
-interface Block { x0: number; x1: number; group: string; n: number; ms: number; first: TaskEvent; error: boolean }
+interface Block { x0: number; x1: number; n: number; ms: number; first: TaskEvent; error: boolean; groups: Map<string, { n: number; ms: number }> }
+
+/** The group with the most time in a block. */
+function dominant(block: Block): string {
+  let best = block.first.group, ms = -1;
+  for (const [g, s] of block.groups) if (s.ms > ms) { best = g; ms = s.ms; }
+  return best;
+}
 
 function taskStream(data: ReportData, workers: readonly string[], colors: Map<string, string>, groupIndex: Map<string, number>,
   x: (t: number) => number, span: number): string {
@@ -160,31 +167,35 @@ function taskStream(data: ReportData, workers: readonly string[], colors: Map<st
     events.sort((a, b) => a.startMs - b.startMs);
     const y = r * ROW + 2;
     parts.push(`<text x="${LABEL - 6}" y="${y + 11}" class="row">${escapeXML(workers[r])}</text>`);
-    // Tasks narrower than a pixel, back to back and of one group, become one block:
-    // a report of a million tasks stays a few thousand rectangles.
+    // Tasks narrower than a pixel that fall within one pixel become one block, colored
+    // by the group with most time in it: a report of a million tasks stays a few
+    // thousand rectangles.
     let cur: Block | undefined;
     const flush = (): void => {
       if (!cur) return;
       const w = Math.max(0.5, cur.x1 - cur.x0);
+      const group = dominant(cur);
       const title = cur.n === 1
-        ? `${cur.first.key}\n${cur.group} · ${formatMs(cur.ms)}${cur.first.nbytes !== undefined ? ` · ${formatBytes(cur.first.nbytes)}` : ""}${cur.error ? " · FAILED" : ""}`
-        : `${cur.n} tasks of ${cur.group} · ${formatMs(cur.ms)} in all${cur.error ? " · some FAILED" : ""}`;
-      parts.push(`<rect x="${cur.x0.toFixed(2)}" y="${y}" width="${w.toFixed(2)}" height="${ROW - 4}" fill="${colors.get(cur.group)}" ` +
-        `class="g${groupIndex.get(cur.group)}${cur.error ? " err" : ""}"><title>${escapeXML(title)}</title></rect>`);
+        ? `${cur.first.key}\n${group} · ${formatMs(cur.ms)}${cur.first.nbytes !== undefined ? ` · ${formatBytes(cur.first.nbytes)}` : ""}${cur.error ? " · FAILED" : ""}`
+        : `${cur.n} tasks (${[...cur.groups].map(([g, s]) => `${g} ×${s.n}`).join(", ")}) · ${formatMs(cur.ms)} in all${cur.error ? " · some FAILED" : ""}`;
+      parts.push(`<rect x="${cur.x0.toFixed(2)}" y="${y}" width="${w.toFixed(2)}" height="${ROW - 4}" fill="${colors.get(group)}" ` +
+        `class="g${groupIndex.get(group)}${cur.error ? " err" : ""}"><title>${escapeXML(title)}</title></rect>`);
       cur = undefined;
     };
     for (const e of events) {
       const x0 = x(e.startMs), x1 = x(e.stopMs);
       const ms = e.stopMs - e.startMs;
-      if (cur && cur.group === e.group && x1 - x0 < 1 && cur.x1 - cur.x0 < 1 && x0 - cur.x1 < 0.5) {
+      if (cur && x1 - x0 < 1 && x1 <= cur.x0 + 1 && x0 - cur.x1 < 0.5) {
         cur.x1 = Math.max(cur.x1, x1);
         cur.n++;
         cur.ms += ms;
         cur.error ||= e.status === "error";
+        const g = cur.groups.get(e.group);
+        if (g) { g.n++; g.ms += ms; } else cur.groups.set(e.group, { n: 1, ms });
         continue;
       }
       flush();
-      cur = { x0, x1, group: e.group, n: 1, ms, first: e, error: e.status === "error" };
+      cur = { x0, x1, n: 1, ms, first: e, error: e.status === "error", groups: new Map([[e.group, { n: 1, ms }]]) };
     }
     flush();
   });

@@ -6,10 +6,11 @@ import { afterAll, describe, expect, test } from "vitest";
 import { fromDanfo } from "../../src/dataframe/index.js";
 import { delayed } from "../../src/delayed/delayed.js";
 import { performanceReport } from "../../src/diagnostics/performance-report.js";
+import { renderReport } from "../../src/diagnostics/report-html.js";
 import { TaskError, ValidationError } from "../../src/errors.js";
 import { TUSK, type Collection } from "../../src/graph/collection.js";
 import { prepareGraph } from "../../src/graph/compute.js";
-import { keyPrefix } from "../../src/graph/key.js";
+import { keyPrefix, type Key } from "../../src/graph/key.js";
 import { shutdownPools } from "../../src/graph/local/pool.js";
 import { addTaskEventListener, type TaskEvent } from "../../src/graph/task-events.js";
 
@@ -88,8 +89,8 @@ describe.each(["sync", "threads"] as const)("performanceReport on %s", (schedule
     // block of back-to-back tasks narrower than a pixel; one row label per worker.
     const stream = /<svg id="stream"[\s\S]*?<\/svg>/.exec(html)![0];
     const titles = [...stream.matchAll(/<rect [^>]*><title>([^<]*)<\/title>/g)].map((m) => m[1]!);
-    const merged = titles.map((t) => /^(\d+) tasks of /.exec(t)).filter((m): m is RegExpExecArray => m !== null);
-    const single = titles.filter((t) => !/^\d+ tasks of /.test(t)).map((t) => t.split("\n")[0]!);
+    const merged = titles.map((t) => /^(\d+) tasks \(/.exec(t)).filter((m): m is RegExpExecArray => m !== null);
+    const single = titles.filter((t) => !/^\d+ tasks \(/.test(t)).map((t) => t.split("\n")[0]!);
     expect(single.length + merged.reduce((s, m) => s + Number(m[1]), 0)).toBe(seen.length);
     for (const k of single) expect(seen.map((e) => e.key)).toContain(k);
     for (const w of data.workers) expect(stream).toContain(`>${w}</text>`);
@@ -140,6 +141,28 @@ describe("performanceReport", () => {
     expect(data.tasks).toBe(0);
     expect(rows.size).toBe(0);
     expect(data.error).toBe("Error: nope");
+  });
+
+  test("a stream of 100,000 tiny tasks stays a small page; every task is counted in some block", () => {
+    const events: TaskEvent[] = [];
+    const t0 = 1e12;
+    for (let w = 0; w < 2; w++) {
+      let t = t0;
+      for (let i = 0; i < 50_000; i++) {
+        const ms = i % 500 === 0 ? 20 : 0.01; // a few wide tasks among tiny ones of two groups
+        events.push({ key: `k${w}-${i}` as Key, group: i % 3 === 0 ? "even" : "odd", worker: `thread-${w + 1}`, startMs: t, stopMs: t + ms, status: "ok" });
+        t += ms + 0.002;
+      }
+    }
+    const html = renderReport({ title: "big", startMs: t0, stopMs: t0 + 2000, events, memory: [] });
+    const stream = /<svg id="stream"[\s\S]*?<\/svg>/.exec(html)![0];
+    const titles = [...stream.matchAll(/<rect [^>]*><title>([^<]*)<\/title>/g)].map((m) => m[1]!);
+    expect(titles.length).toBeLessThan(2 * 1000); // at most about one block per pixel and row
+    const counted = titles.reduce((n, t) => n + Number(/^(\d+) tasks \(/.exec(t)?.[1] ?? 1), 0);
+    expect(counted).toBe(events.length);
+    expect(html.length).toBeLessThan(1e6);
+    const { rows } = parse(html);
+    expect(rows).toEqual(new Map([["odd", 2 * 33_333], ["even", 2 * 16_667]]));
   });
 
   test("bad arguments reject (never throw synchronously) with what to pass", async () => {
