@@ -230,12 +230,23 @@ export const DASHBOARD_JS = String.raw`"use strict";
       tick.textContent = "-" + ((WINDOW_MS - s) / 1000) + "s";
       root.appendChild(tick);
     }
+    // Tasks that overlap on one worker (several threads) go to separate lanes of its row.
+    var lanesOf = {}, laneOf = new Map();
+    stream.slice().sort(function (a, b) { return a.startMs - b.startMs; }).forEach(function (e) {
+      var ends = lanesOf[e.worker] || (lanesOf[e.worker] = []);
+      var lane = 0;
+      while (lane < ends.length && ends[lane] > e.startMs) lane++;
+      ends[lane] = e.stopMs;
+      laneOf.set(e, lane);
+    });
     stream.forEach(function (e) {
       var row = workerOrder.indexOf(e.worker);
+      var lanes = Math.max(1, lanesOf[e.worker].length);
+      var laneH = (rowH - 8) / lanes;
       var x0 = x(Math.max(start, e.startMs));
       var r = svg("rect", {
-        class: "task" + (e.status === "error" ? " error" : ""), x: x0.toFixed(1), y: row * rowH + 5,
-        width: Math.max(1.5, x(e.stopMs) - x0).toFixed(1), height: rowH - 8, fill: groupColor(e.group),
+        class: "task" + (e.status === "error" ? " error" : ""), x: x0.toFixed(1), y: (row * rowH + 5 + laneOf.get(e) * laneH).toFixed(1),
+        width: Math.max(1.5, x(e.stopMs) - x0).toFixed(1), height: Math.max(1, laneH - (lanes > 1 ? 1 : 0)).toFixed(1), fill: groupColor(e.group),
       });
       r.dataset.key = e.key;
       r.dataset.worker = e.worker;
