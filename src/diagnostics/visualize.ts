@@ -39,6 +39,8 @@ export interface VisualizeOptions {
 
 /** Above this many tasks the layers are drawn unless `level: "tasks"` is asked for. */
 export const MAX_TASKS_DRAWN = 500;
+/** Graphviz's layout takes minutes beyond this many boxes: such pictures are refused (the DOT is still written). */
+export const MAX_NODES_RENDERED = 10_000;
 
 const LEVELS = ["tasks", "layers"] as const;
 const COLORS = ["op", "order"] as const;
@@ -60,6 +62,13 @@ function graphviz(): Promise<Viz> {
  */
 export async function visualize(collections: Collection | readonly Collection[], options: VisualizeOptions = {}): Promise<string> {
   const dot = toDot(collections, options);
+  const nodes = dot.match(/^ {2}[nl]\d+ \[/gm)?.length ?? 0;
+  if (nodes > MAX_NODES_RENDERED) {
+    const wrote = options.filename !== undefined && /\.(dot|gv)$/i.test(options.filename);
+    if (wrote) await writeOut(options.filename!, dot);
+    throw new ValidationError(`visualize: ${nodes.toLocaleString("en-US")} boxes are too many to lay out (at most ${MAX_NODES_RENDERED.toLocaleString("en-US")}); ` +
+      `pass level: "layers" for one box per operation, or draw a smaller piece of the computation${wrote ? ` (the DOT source was written to ${options.filename})` : ""}`);
+  }
   let svg: string;
   try {
     svg = (await graphviz()).renderString(dot, { format: "svg" });
@@ -67,12 +76,14 @@ export async function visualize(collections: Collection | readonly Collection[],
     throw new TuskError("ERR_VISUALIZE", `visualize: Graphviz could not draw the graph (${(error as Error).message}). ` +
       `Write the source with { filename: "graph.dot" } to inspect it`, { cause: error });
   }
-  if (options.filename !== undefined) {
-    const path = resolve(options.filename);
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, extname(path).toLowerCase() === ".svg" ? svg : dot);
-  }
+  if (options.filename !== undefined) await writeOut(options.filename, extname(options.filename).toLowerCase() === ".svg" ? svg : dot);
   return svg;
+}
+
+async function writeOut(filename: string, text: string): Promise<void> {
+  const path = resolve(filename);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, text);
 }
 
 function checkOptions(options: VisualizeOptions): void {

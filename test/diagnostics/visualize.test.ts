@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import * as tkArray from "../../src/array/index.js";
 import { delayed } from "../../src/delayed/delayed.js";
-import { toDot, visualize, MAX_TASKS_DRAWN } from "../../src/diagnostics/visualize.js";
+import { toDot, visualize, MAX_NODES_RENDERED, MAX_TASKS_DRAWN } from "../../src/diagnostics/visualize.js";
 import { ValidationError } from "../../src/errors.js";
 import { TUSK, type Collection } from "../../src/graph/collection.js";
 import { prepareGraph } from "../../src/graph/compute.js";
@@ -226,5 +226,17 @@ describe("visualize: files and errors", () => {
     await expect(p).rejects.toThrow(/pass a DataFrame, Series, array or Delayed/);
     await expect(visualize(c, { level: "blocks" as never })).rejects.toThrow(/options.level must be one of "tasks", "layers", got "blocks"/);
     await expect(visualize(c, { filename: "graph.png" })).rejects.toThrow(/must end in .svg .* or .dot/);
+  });
+
+  test(`more than ${MAX_NODES_RENDERED} boxes: refused with what to do; a .dot file is still written`, async () => {
+    const name = makeName("many", "viz");
+    const tasks = Array.from({ length: MAX_NODES_RENDERED + 1 }, (_, i) => task(makeKey(name, i), "test.load", lit(i)));
+    const c = layered([[name, tasks]], tasks.map((t) => t.key));
+    const file = join(dir, "many.dot");
+    await expect(visualize(c, { level: "tasks", filename: file })).rejects.toThrow(/10,001 boxes are too many .* pass level: "layers"/);
+    expect(readFileSync(file, "utf8")).toBe(toDot(c, { level: "tasks" }));
+    // By default such a graph is drawn by layers: here one box.
+    expect(parseDot(toDot(c)).nodes.map((n) => n.label)).toEqual(["many\n10,001 tasks"]);
+    expect((await visualize(c)).match(/<title>l\d+<\/title>/g)).toEqual(["<title>l0</title>"]);
   });
 });
