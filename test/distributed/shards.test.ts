@@ -15,7 +15,7 @@ afterAll(() => rmSync(base, { recursive: true, force: true }));
 
 describe("scratch spaces", () => {
   test("serves byte ranges of an owner's files and refuses anything outside them", async () => {
-    const spaces = new ScratchSpaces(join(base, "root"));
+    const spaces = new ScratchSpaces(join(base, "root"), { address: "here", announce: () => {}, fetch: () => Promise.reject(new Error("no peers")) });
     const owner = "merge-barrier-9f3c/../x";
     const dir = join(spaces.root, scratchDirName(owner));
     expect(scratchDirName(owner)).not.toMatch(/[/\\]|^\.\.?$/);
@@ -31,7 +31,7 @@ describe("scratch spaces", () => {
     await expect(spaces.serve(owner, [{ name: "0-abc.arrows", offset: 8, length: 5 }])).rejects.toThrow(/shorter than 13 bytes/);
     spaces.free([owner]);
     expect(existsSync(dir)).toBe(false);
-    spaces.clear();
+    spaces.close();
     expect(existsSync(spaces.root)).toBe(false);
   });
 });

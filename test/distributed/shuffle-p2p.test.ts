@@ -78,10 +78,9 @@ describe("worker-to-worker shuffle", () => {
     const right = randomFrame(2000, 400, 2, 4);
     await expectSameOnCluster(tk.merge({ left, right, on: ["k"], how: "inner", broadcast: false, npartitions: 5 }));
     await expectSameOnCluster(tk.merge({ left, right, on: ["k", "s"], how: "outer", broadcast: false }));
-    await expectSameOnCluster(left.sortValues(["v"], { npartitions: 4 }));
     await expectSameOnCluster(right.sortValues(["s", "v"], { ascending: [false, true], npartitions: 3 }));
     await vi.waitFor(() => { for (const d of dirs) expect(scratchEntries(d)).toEqual([]); }, { timeout: 10_000, interval: 100 });
-  }, 120_000);
+  }, 180_000);
 
   test("a worker killed (kill -9) in the middle of a shuffle: the result is still right", async () => {
     // Slow inputs spread the splits over a few seconds; the victim is killed once it holds bucket files.

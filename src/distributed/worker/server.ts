@@ -20,7 +20,7 @@ import { PeerPool } from "../peer.js";
 import { toRemoteError, type RemoteError, type WorkerToScheduler } from "../protocol/messages.js";
 import { ACCEPTS, validateMessage } from "../protocol/validate.js";
 import { WorkerState, type WorkerEvent, type WorkerInstruction } from "./state.js";
-import { ScratchSpaces, type ScratchIO } from "./shards.js";
+import { ScratchSpaces } from "./shards.js";
 import { DataStore } from "./store.js";
 
 /** Epoch milliseconds with sub-millisecond precision (the clock of task events). */
@@ -70,7 +70,6 @@ export class WorkerServer {
   readonly store: DataStore;
   /** Files tasks leave for other workers (a shuffle's buckets). */
   readonly scratch: ScratchSpaces;
-  readonly #scratchIO: ScratchIO;
   readonly #peers: PeerPool;
   readonly #modules: string[] = [];
   readonly #refused: string[] = [];
@@ -101,13 +100,12 @@ export class WorkerServer {
     this.#memoryLimit = options.memoryLimit ?? 0;
     const dir = join(options.localDirectory ?? tmpdir(), `tusk-worker-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
     this.store = new DataStore(dir);
-    this.scratch = new ScratchSpaces(`${dir}-scratch`);
     const self = this;
-    this.#scratchIO = {
+    this.scratch = new ScratchSpaces(`${dir}-scratch`, {
       get address() { return self.peerAddress; },
       announce: (owner) => { if (!this.#closed) this.#scheduler.send({ type: "scratch-added", keys: [owner as Key] }); },
       fetch: (address, owner, ranges) => this.#peers.getScratch(address, owner as Key, ranges),
-    };
+    });
     this.#peers = new PeerPool({ token: options.token, role: "peer", connect: options.tlsCa ? { ca: options.tlsCa } : {} });
   }
 
@@ -290,8 +288,8 @@ export class WorkerServer {
     const request: BatchRequest = { modules: this.#modules, tasks: [task], keep: new Uint8Array([1]), inputs };
     const epoch = this.#epoch;
     const startMs = epochMs();
-    const scratch = this.scratch.forTask(this.#scratchIO);
-    const run = getPool(this.#state.nthreads).run({ ...request, scratch: scratch.spec }, { transferList: [scratch.spec.port] as never });
+    const scratch = this.scratch.forTask();
+    const run = getPool(this.#state.nthreads).run({ ...request, scratch: scratch.spec });
     // A failed run may have reported lost scratch data just before it ended: let that message in first.
     const settled = run.then(async (r) => { if (r.failure && !scratch.lost) await new Promise((ok) => setImmediate(ok)); return r; });
     settled.finally(() => scratch.close()).then((response) => {
@@ -447,7 +445,7 @@ export class WorkerServer {
       this.#peers.close();
       await this.#listener.close();
       this.store.close();
-      this.scratch.clear();
+      this.scratch.close();
       this.#log.info("worker stopped", { id: this.#id, reason });
       this.#opts.onClose?.(reason);
     })();

@@ -1,9 +1,10 @@
 /**
  * A worker's scratch spaces: folders of files that tasks leave for later tasks on any
  * worker (a shuffle's buckets), each owned by a key. The worker
- * - gives every task run a MessagePort (../../graph/local/scratch-port.ts): the thread
- *   writes and reads local files itself and asks here for ranges held by other workers
- *   (fetched over the peer connection, never through the scheduler);
+ * - gives every task run a scratch spec (../../graph/local/scratch-port.ts): the thread
+ *   writes and reads local files itself and asks here, over a BroadcastChannel, for
+ *   ranges held by other workers (fetched over the peer connection, never through the
+ *   scheduler);
  * - tells the scheduler which owners it holds files of (`scratch-added`), so the
  *   scheduler can have them deleted when the owner key is released (`free-scratch`) and
  *   re-run the owner when a worker holding some of them is lost;
@@ -14,9 +15,9 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
-import { MessageChannel, type MessagePort } from "node:worker_threads";
+import { BroadcastChannel } from "node:worker_threads";
 import type { ScratchRange } from "../../graph/ops.js";
-import { SCRATCH_NAME, scratchDirName, type ScratchPortSpec, type ScratchReply, type ScratchRequest } from "../../graph/local/scratch-port.js";
+import { SCRATCH_NAME, replyChannel, scratchDirName, type ScratchPortSpec, type ScratchReply, type ScratchRequest } from "../../graph/local/scratch-port.js";
 
 /** What a task run's scratch port needs from the worker. */
 export interface ScratchIO {
@@ -30,22 +31,30 @@ export interface ScratchIO {
 
 /** The scratch side of one task run. */
 export interface TaskScratch {
-  /** Goes into the batch request (its port in the transfer list). */
+  /** Goes into the batch request. */
   readonly spec: ScratchPortSpec;
   /** Set when the task could not read some owner's files (and where they were). */
   readonly lost: { owner: string; address: string } | undefined;
-  /** Ends the run's port. */
+  /** Forgets the run. */
   close(): void;
 }
 
 /** The scratch spaces of one worker, under one folder. */
 export class ScratchSpaces {
   readonly root: string;
+  readonly #io: ScratchIO;
   /** Owners whose files are here, as far as the scheduler was told. */
   readonly #held = new Set<string>();
+  /** Runs under way: what each found missing. */
+  readonly #runs = new Map<number, { lost: { owner: string; address: string } | undefined }>();
+  readonly #channel = `tusk-scratch-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+  #requests: BroadcastChannel | undefined;
+  readonly #replies = new Map<number, BroadcastChannel>();
+  #run = 0;
 
-  constructor(root: string) {
+  constructor(root: string, io: ScratchIO) {
     this.root = root;
+    this.#io = io;
   }
 
   /** Owners with files here. */
@@ -53,40 +62,53 @@ export class ScratchSpaces {
     return [...this.#held];
   }
 
-  /** A port for one task run. */
-  forTask(io: ScratchIO): TaskScratch {
-    mkdirSync(this.root, { recursive: true });
-    const { port1, port2 } = new MessageChannel();
-    let lost: { owner: string; address: string } | undefined;
-    port1.on("message", (m: ScratchRequest) => {
-      switch (m.type) {
-        case "used":
-          if (!this.#held.has(m.owner)) {
-            this.#held.add(m.owner);
-            io.announce(m.owner);
-          }
-          break;
-        case "lost":
-          lost ??= { owner: m.owner, address: m.address };
-          break;
-        case "read":
-          io.fetch(m.address, m.owner, m.ranges).then((data) => {
-            // Move whole buffers to the thread; views into a larger one are copied.
-            const whole = data.filter((d) => d.byteOffset === 0 && d.byteLength === d.buffer.byteLength && d.buffer instanceof ArrayBuffer);
-            reply(port1, { seq: m.seq, data }, [...new Set(whole.map((d) => d.buffer as ArrayBuffer))]);
-          }, (error: unknown) => {
-            lost ??= { owner: m.owner, address: m.address };
-            reply(port1, { seq: m.seq, error: `could not read scratch data of ${m.owner} from the worker at ${m.address}: ${(error as Error).message}` }, []);
-          });
-          break;
-      }
-    });
-    const spec: ScratchPortSpec = { address: io.address, root: this.root, port: port2 as MessagePort };
+  /** The scratch side of one task run. */
+  forTask(): TaskScratch {
+    if (!this.#requests) {
+      mkdirSync(this.root, { recursive: true });
+      this.#requests = new BroadcastChannel(this.#channel);
+      this.#requests.onmessage = (ev) => this.#onRequest((ev as { data: ScratchRequest }).data);
+      this.#requests.unref();
+    }
+    const run = ++this.#run;
+    const state = { lost: undefined as { owner: string; address: string } | undefined };
+    this.#runs.set(run, state);
     return {
-      spec,
-      get lost() { return lost; },
-      close: () => port1.close(),
+      spec: { address: this.#io.address, root: this.root, channel: this.#channel, run },
+      get lost() { return state.lost; },
+      close: () => { this.#runs.delete(run); },
     };
+  }
+
+  #onRequest(m: ScratchRequest): void {
+    switch (m.type) {
+      case "used":
+        if (!this.#held.has(m.owner)) {
+          this.#held.add(m.owner);
+          this.#io.announce(m.owner);
+        }
+        break;
+      case "lost": {
+        const run = this.#runs.get(m.run);
+        if (run) run.lost ??= { owner: m.owner, address: m.address };
+        break;
+      }
+      case "read":
+        this.#io.fetch(m.address, m.owner, m.ranges).then((data) => {
+          this.#reply(m.thread, { seq: m.seq, data });
+        }, (error: unknown) => {
+          const run = this.#runs.get(m.run);
+          if (run) run.lost ??= { owner: m.owner, address: m.address };
+          this.#reply(m.thread, { seq: m.seq, error: `could not read scratch data of ${m.owner} from the worker at ${m.address}: ${(error as Error).message}` });
+        });
+        break;
+    }
+  }
+
+  #reply(thread: number, m: ScratchReply): void {
+    let ch = this.#replies.get(thread);
+    if (!ch) this.#replies.set(thread, (ch = new BroadcastChannel(replyChannel(this.#channel, thread))));
+    ch.postMessage(m);
   }
 
   /** Reads ranges of `owner`'s files for a peer; rejects when they are not here. */
@@ -127,12 +149,13 @@ export class ScratchSpaces {
     this.#held.clear();
     rmSync(this.root, { recursive: true, force: true });
   }
-}
 
-function reply(port: MessagePort, m: ScratchReply, transfer: ArrayBuffer[]): void {
-  try {
-    port.postMessage(m, transfer);
-  } catch {
-    // The task is over (its port closed): nobody waits for this reply.
+  /** Deletes everything and closes the channels (the worker stops). */
+  close(): void {
+    this.clear();
+    this.#requests?.close();
+    this.#requests = undefined;
+    for (const ch of this.#replies.values()) ch.close();
+    this.#replies.clear();
   }
 }

@@ -1,33 +1,43 @@
 /**
  * The {@link ScratchService} a cluster worker gives the tasks it runs on its threads: a
  * thread writes and reads its own worker's scratch files directly, and asks the worker's
- * main thread (over a MessagePort handed over with the batch) to fetch ranges from
- * other workers and to tell the scheduler which scratch spaces it filled. The main
- * thread's side is the worker server's (../../distributed/worker/shards.ts).
+ * main thread to fetch ranges from other workers and to tell the scheduler which scratch
+ * spaces it filled. Requests go over a BroadcastChannel named by the worker (only its
+ * main thread listens), replies over one channel per thread; both are opened on first
+ * use, so a task that never touches scratch costs nothing. The main thread's side is
+ * the worker server's (../../distributed/worker/shards.ts).
  */
 import { createHash } from "node:crypto";
 import { closeSync, mkdirSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
-import type { MessagePort } from "node:worker_threads";
+import { BroadcastChannel, threadId } from "node:worker_threads";
 import type { ScratchRange, ScratchService } from "../ops.js";
 
-/** What a batch carries when its worker offers scratch space. */
+/** What a batch carries when its worker offers scratch space (plain data). */
 export interface ScratchPortSpec {
   /** The worker's peer address. */
   readonly address: string;
   /** The folder holding the worker's scratch spaces. */
   readonly root: string;
-  readonly port: MessagePort;
+  /** The worker's request channel; replies come on `${channel}:reply:${threadId}`. */
+  readonly channel: string;
+  /** This task run, for reports of data found missing. */
+  readonly run: number;
 }
 
 /** Thread → worker messages. */
 export type ScratchRequest =
   | { readonly type: "used"; readonly owner: string }
-  | { readonly type: "read"; readonly seq: number; readonly address: string; readonly owner: string; readonly ranges: readonly ScratchRange[] }
-  | { readonly type: "lost"; readonly owner: string; readonly address: string };
+  | { readonly type: "read"; readonly seq: number; readonly thread: number; readonly run: number; readonly address: string; readonly owner: string; readonly ranges: readonly ScratchRange[] }
+  | { readonly type: "lost"; readonly run: number; readonly owner: string; readonly address: string };
 
 /** Worker → thread replies to "read". */
 export type ScratchReply = { readonly seq: number; readonly data: Uint8Array[] } | { readonly seq: number; readonly error: string };
+
+/** The reply channel of a thread. */
+export function replyChannel(channel: string, thread: number): string {
+  return `${channel}:reply:${thread}`;
+}
 
 /** The folder name of scratch space `owner` (any key: made file-system safe, unique by hash). */
 export function scratchDirName(owner: string): string {
@@ -59,24 +69,45 @@ export function readRanges(dir: string, ranges: readonly ScratchRange[]): Uint8A
   });
 }
 
-/** The scratch service of a thread, talking to its worker over `spec.port`. */
-export function scratchOverPort(spec: ScratchPortSpec): ScratchService {
-  const pending = new Map<number, { resolve: (d: Uint8Array[]) => void; reject: (e: Error) => void }>();
-  const announced = new Set<string>();
-  let seq = 0;
-  spec.port.on("message", (m: ScratchReply) => {
+interface ThreadChannels {
+  readonly requests: BroadcastChannel;
+  readonly pending: Map<number, { resolve: (d: Uint8Array[]) => void; reject: (e: Error) => void }>;
+}
+
+/** This thread's channels to each worker it ran tasks for, opened on first use. */
+const channels = new Map<string, ThreadChannels>();
+let seq = 0;
+
+function channelsOf(name: string): ThreadChannels {
+  let c = channels.get(name);
+  if (c) return c;
+  const requests = new BroadcastChannel(name);
+  const replies = new BroadcastChannel(replyChannel(name, threadId));
+  const pending: ThreadChannels["pending"] = new Map();
+  replies.onmessage = (ev) => {
+    const m = (ev as { data: ScratchReply }).data;
     const w = pending.get(m.seq);
     if (!w) return;
     pending.delete(m.seq);
     if ("error" in m) w.reject(new Error(m.error));
     else w.resolve(m.data);
-  });
-  const post = (m: ScratchRequest): void => spec.port.postMessage(m);
+  };
+  replies.unref();
+  requests.unref();
+  channels.set(name, (c = { requests, pending }));
+  return c;
+}
+
+/** The scratch service of a task run on a thread. */
+export function scratchService(spec: ScratchPortSpec): ScratchService {
+  const post = (m: ScratchRequest): void => channelsOf(spec.channel).requests.postMessage(m);
+  const announced = new Set<string>();
   return {
     address: spec.address,
     dir(owner) {
       const dir = join(spec.root, scratchDirName(owner));
       mkdirSync(dir, { recursive: true });
+      // Once per run and owner (the worker tells the scheduler once per owner it holds).
       if (!announced.has(owner)) {
         announced.add(owner);
         post({ type: "used", owner });
@@ -88,14 +119,15 @@ export function scratchOverPort(spec: ScratchPortSpec): ScratchService {
         try {
           return Promise.resolve(readRanges(join(spec.root, scratchDirName(owner)), ranges));
         } catch (error) {
-          post({ type: "lost", owner, address });
+          post({ type: "lost", run: spec.run, owner, address });
           return Promise.reject(new Error(`scratch data of ${owner} is gone from this worker (${(error as Error).message})`, { cause: error }));
         }
       }
+      const c = channelsOf(spec.channel);
       return new Promise((resolve, reject) => {
         const id = ++seq;
-        pending.set(id, { resolve, reject });
-        post({ type: "read", seq: id, address, owner, ranges });
+        c.pending.set(id, { resolve, reject });
+        post({ type: "read", seq: id, thread: threadId, run: spec.run, address, owner, ranges });
       });
     },
   };

@@ -12,7 +12,7 @@ import { collectRefs } from "../indexed.js";
 import type { Key } from "../key.js";
 import "../builtin-ops.js";
 import { importOpModules } from "../ops.js";
-import { scratchOverPort } from "./scratch-port.js";
+import { scratchService } from "./scratch-port.js";
 import { nowMs } from "../task-events.js";
 import type { BatchRequest, BatchResponse, BatchTimings } from "./batch.js";
 
@@ -68,16 +68,8 @@ function measure(value: unknown): number {
 }
 
 export default async function runBatch(request: BatchRequest): Promise<unknown> {
-  try {
-    return await runTasks(request);
-  } finally {
-    request.scratch?.port.close();
-  }
-}
-
-async function runTasks(request: BatchRequest): Promise<unknown> {
   await importOpModules(request.modules);
-  const scratch = request.scratch ? scratchOverPort(request.scratch) : undefined;
+  const scratch = request.scratch ? scratchService(request.scratch) : undefined;
   const values = new Map<Key, unknown>();
   for (const [key, encoded] of request.inputs) values.set(key, decodeValue(encoded));
   const get = (k: Key): unknown => values.get(k);
