@@ -54,6 +54,7 @@ test("a computation on a LocalCluster: every task of the graph in the report, on
   expect(data.scheduler).toMatch(/^cluster/);
   expect(data.workers.length).toBeGreaterThanOrEqual(1);
   for (const w of data.workers) expect(w).not.toMatch(/^(main|thread-\d+)$/);
+  expect(typeof tk.visualize).toBe("function"); // both exported from the package
   if (cluster.dashboardUrl) {
     expect(data.workerMemory.length).toBe(2); // both workers sampled from the dashboard
     expect(html).toContain("Memory of the cluster's workers");

@@ -188,20 +188,19 @@ describe("visualize: layers", () => {
 
 describe("visualize: collections", () => {
   test("DataFrame, Series, array and Delayed draw through their visualize method, as tk.visualize does", async () => {
-    const tk = await import("../../src/index.js");
-    const dfd = await import("danfojs-node");
-    const df = tk.fromDanfo(new dfd.DataFrame({ a: [1, 2, 3, 4], b: [5, 6, 7, 8] }), { npartitions: 2 });
+    const { fromArrow } = await import("../../src/dataframe/index.js");
+    const { tableFromArrays } = await import("apache-arrow");
+    const df = fromArrow(tableFromArrays({ a: Float64Array.from([1, 2, 3, 4]), b: Float64Array.from([5, 6, 7, 8]) }), { npartitions: 2 });
     const series = df.column("a").add(1);
-    const arr = tk.array.ones([4, 4], { chunks: [2, 2] }).sum(0);
-    const d = tk.delayed(function twice(x: number) { return 2 * x; })(3);
+    const arr = tkArray.ones([4, 4], { chunks: [2, 2] }).sum(0);
+    const d = delayed(function twice(x: number) { return 2 * x; })(3);
     for (const c of [df, series, arr, d] as const) {
       const spec = c[TUSK]();
       const keys = [...prepareGraph([spec]).graph.keys()];
       const svg = await c.visualize({ optimize: true });
-      expect(svg).toBe(await tk.visualize(c, { optimize: true }));
+      expect(svg).toBe(await visualize(c, { optimize: true }));
       expect(svg.match(/<g id="node\d+" class="node">\s*<title>n\d+<\/title>/g)!.length).toBe(keys.length);
     }
-    expect(typeof tk.performanceReport).toBe("function");
   });
 });
 
@@ -234,7 +233,7 @@ describe("visualize: files and errors", () => {
     const c = layered([[name, tasks]], tasks.map((t) => t.key));
     const file = join(dir, "many.dot");
     await expect(visualize(c, { level: "tasks", filename: file })).rejects.toThrow(/10,001 boxes are too many .* pass level: "layers"/);
-    expect(readFileSync(file, "utf8")).toBe(toDot(c, { level: "tasks" }));
+    expect(readFileSync(file, "utf8").match(/^ {2}n\d+ \[/gm)!.length).toBe(MAX_NODES_RENDERED + 1);
     // By default such a graph is drawn by layers: here one box.
     expect(parseDot(toDot(c)).nodes.map((n) => n.label)).toEqual(["many\n10,001 tasks"]);
     expect((await visualize(c)).match(/<title>l\d+<\/title>/g)).toEqual(["<title>l0</title>"]);
