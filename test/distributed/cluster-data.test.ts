@@ -1,12 +1,19 @@
 /**
+ * Data between worker processes on loopback (one LocalCluster for all, its workers
+ * started one by one, each with its own local directory).
+ *
  * The shuffle on a cluster runs worker to worker: two worker processes with DIFFERENT
  * local directories (so neither can read the other's bucket files from disk) merge and
  * sort random data exactly as the threads scheduler does; a worker killed (kill -9) in
  * the middle of a shuffle still gives the right result (the scheduler re-runs the
  * shuffle's splits, readers that could not fetch a bucket are re-run); and every
  * worker's scratch space is empty once a computation is over.
+ *
+ * Graceful shutdown: a worker sent SIGTERM hands its results to the other worker before
+ * it exits, so a persisted collection still computes without re-running any of its
+ * tasks (each task appends a line to a file when it runs).
  */
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as dfd from "danfojs-node";
@@ -101,4 +108,33 @@ describe("worker-to-worker shuffle", () => {
     const survivor = dirs[1 - victim]!;
     await vi.waitFor(() => expect(scratchEntries(survivor)).toEqual([]), { timeout: 10_000, interval: 100 });
   }, 120_000);
+});
+
+const runs = (file: string): number => readFileSync(file, "utf8").split("\n").filter(Boolean).length;
+
+describe("graceful hand-off", () => {
+  test("SIGTERM: the worker's persisted results move to the other worker; nothing is recomputed", async () => {
+    // The shuffle tests above killed a worker: start another one.
+    const dir = mkdtempSync(join(tmpdir(), "tusk-retire-"));
+    dirs.push(dir);
+    pids.push(await cluster.addWorker({ localDirectory: dir }));
+    const marker = join(dir, "runs.txt");
+    const make = tk.delayed((i: number, file: string, ms: number) => {
+      process.getBuiltinModule("node:fs").appendFileSync(file, `${i}\n`);
+      const t = Date.now();
+      while (Date.now() - t < ms) { /* spread the tasks over both workers */ }
+      return Float64Array.from({ length: 20_000 }, (_, j) => i * 1000 + j);
+    });
+    const sum = tk.delayed((xs: Float64Array[]) => xs.reduce((a, x) => a + x.reduce((s, v) => s + v, 0), 0));
+    const parts = Array.from({ length: 8 }, (_, i) => make(i, marker, 100));
+    const persisted = await tk.persist(...parts, { scheduler: client, progress: false });
+    expect(runs(marker)).toBe(8);
+    const expected = Array.from({ length: 8 }, (_, i) => 20_000 * i * 1000 + (19_999 * 20_000) / 2).reduce((a, b) => a + b, 0);
+    const [victim, survivor] = cluster.workerPids;
+    process.kill(victim!, "SIGTERM");
+    await vi.waitFor(() => expect(cluster.workerPids).toEqual([survivor]), { timeout: 30_000, interval: 50 });
+    const total = await sum(persisted as unknown as Float64Array[]).compute({ scheduler: client, progress: false });
+    expect(total).toBe(expected);
+    expect(runs(marker)).toBe(8);
+  }, 90_000);
 });
