@@ -25,7 +25,7 @@ const indexedArb = fc.record({
   n: fc.integer({ min: 0, max: 40 }),
   skew: fc.boolean(),
 }).chain(({ kind, n, skew }) => fc.record({
-  k: columnValues(kind, n).map((xs) => (skew ? xs.map((x, i) => (i % 10 === 3 ? x : kind === "int32" ? 7 : "a")) : kind === "int32" ? xs.map((x) => (x === null ? null : (x as number) % 9)) : xs)),
+  k: columnValues(kind, n).map((xs) => (skew ? xs.map((x, i) => (i % 10 === 3 ? x : kind === "int32" ? 7 : "a")) : kind === "int32" ? xs.map((x) => (x === null ? null : ((x as number) % 9) + 0)) : xs)),
   v: columnValues("float64", n, { nulls: false, nan: false }),
   lengths: partitionsArb(n),
   nout: fc.integer({ min: 1, max: 4 }),
