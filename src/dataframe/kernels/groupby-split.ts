@@ -14,6 +14,7 @@ import { defineOp, registerOpModule } from "../../graph/ops.js";
 import type { ColumnMeta, FrameMeta } from "../meta.js";
 import { fromValues, makePartition, type ColumnData, type Partition } from "../partition.js";
 import { finishGroups, groupChunk, groupMerge, needs, type ColState, type GroupPartial, type GroupSpec } from "./groupby.js";
+import { batchColumn } from "./groupby-keys.js";
 import { cellsOf, columnData, numericView, stringView, type Cell } from "./reduce-access.js";
 
 registerOpModule(import.meta.url);
@@ -64,8 +65,8 @@ function decodeCell(s: string): Cell {
 
 /** A partial as an Arrow batch of {@link partialMeta}. */
 export function partialToBatch(p: GroupPartial, spec: GroupSpec): Partition {
-  const cols: ColumnData[] = spec.keys.map((k, j) => fromValues(k.dtype, p.keys[j]!));
-  cols.push(floats(Float64Array.from(p.pos)));
+  const cols: ColumnData[] = [...p.keys];
+  cols.push(floats(p.pos));
   spec.values.forEach((v, j) => {
     const f = fields(v);
     const st = p.cols[j]!;
@@ -85,8 +86,8 @@ function floatColumn(batch: Partition, name: string): Float64Array {
 /** The partial an Arrow batch holds (a group may appear in several rows). */
 export function batchToPartial(batch: Partition, spec: GroupSpec): GroupPartial {
   const n = batch.numRows;
-  const keys = spec.keys.map((k) => cellsOf(columnData(batch, k.name)));
-  const pos = Array.from(floatColumn(batch, POS));
+  const keys = spec.keys.map((k) => batchColumn(batch, k.name));
+  const pos = floatColumn(batch, POS);
   const cols = spec.values.map((v, j): ColState => {
     const f = fields(v);
     const st: ColState = {};

@@ -6,8 +6,9 @@
  *   arrays (count, compensated sum, min, max; a second pass for the sum of squared
  *   deviations when std/var are wanted; first/last non-missing; distinct values for
  *   nunique). The partial holds one entry per group.
- * - combine: re-keys the partials' groups (a string per *group*, not per row) and merges
- *   states in partition order (Chan et al. for m2; first from the earliest partition).
+ * - combine: re-keys the partials' groups with typed hash tables over their typed key
+ *   columns (./groupby-keys.ts) and merges states in partition order (Chan et al. for
+ *   m2; first from the earliest partition).
  * - aggregate: finishes the statistics and orders rows as danfo does (see
  *   {@link danfoGroupOrder}), returning one partition.
  *
@@ -19,6 +20,7 @@ import type { Data } from "apache-arrow";
 import { defineOp, registerOpModule } from "../../graph/ops.js";
 import type { Dtype, FrameMeta } from "../meta.js";
 import { fromValues, makePartition, type ColumnData, type Partition } from "../partition.js";
+import { batchColumn, cellsOfColumn, concatCodes, indexKeyOrder, takeRows } from "./groupby-keys.js";
 import { columnCodes, groupCodes, NumberTable } from "./hash.js";
 import { columnData, isValid, numericView, stringView, type Cell } from "./reduce-access.js";
 import { objectKeyOrder } from "./reduce-distinct.js";
@@ -53,10 +55,10 @@ export interface ColState {
 /** A chunk's or combine's groups and their states. */
 export interface GroupPartial {
   n: number;
-  /** Key values per key column, one per group. */
-  keys: Cell[][];
+  /** Key values per key column, one row per group (typed columns, first `n` rows). */
+  keys: ColumnData[];
   /** First appearance of each group: partition * 2^32 + row. */
-  pos: number[];
+  pos: Float64Array;
   cols: ColState[];
 }
 
@@ -93,18 +95,9 @@ export function groupChunk(batch: Partition, spec: GroupSpec, part: number): Gro
   const n = batch.numRows;
   const keyCols = spec.keys.map((k) => ({ data: columnData(batch, k.name), dtype: k.dtype }));
   const { codes, ngroups, firstRow } = groupCodes(keyCols, n);
-  const keys = keyCols.map((k) => {
-    const view = k.dtype === "string" ? undefined : numericView(k.data);
-    const sview = k.dtype === "string" ? stringView(k.data) : undefined;
-    const out: Cell[] = new Array(ngroups);
-    for (let g = 0; g < ngroups; g++) {
-      const r = firstRow[g]!;
-      out[g] = k.dtype === "string" ? cellAt(k.data, k.dtype, r, view, sview)
-        : !isValid(view!, r) ? null : k.dtype === "boolean" ? view!.values[r] === 1 : view!.values[r]!;
-    }
-    return out;
-  });
-  const pos = Array.from(firstRow, (r) => part * PART + r);
+  const keys = spec.keys.map((k) => takeRows([batchColumn(batch, k.name)], null, firstRow));
+  const pos = new Float64Array(ngroups);
+  for (let g = 0; g < ngroups; g++) pos[g] = part * PART + firstRow[g]!;
   const cols = spec.values.map((col) => chunkColumn(columnData(batch, col.name), col.dtype, col.ops, codes, ngroups));
   return { n: ngroups, keys, pos, cols };
 }
@@ -200,33 +193,6 @@ function chunkColumn(data: Data, dtype: Dtype, ops: readonly GroupAgg[], codes: 
   return st;
 }
 
-/** Dense codes of key cells in first-appearance order (numbers by value with -0 = 0 and one NaN, strings by text, null apart). */
-function cellColumnCodes(cells: readonly Cell[]): { codes: Int32Array; n: number } {
-  const codes = new Int32Array(cells.length);
-  let nullCode = -1;
-  let sample: Cell = null;
-  for (const c of cells) if (c !== null) { sample = c; break; }
-  if (typeof sample === "string") {
-    const strs = new Map<string, number>();
-    let next = 0;
-    for (let i = 0; i < cells.length; i++) {
-      const c = cells[i] as string | null;
-      if (c === null) { if (nullCode < 0) nullCode = next++; codes[i] = nullCode; continue; }
-      let s = strs.get(c);
-      if (s === undefined) { s = next++; strs.set(c, s); }
-      codes[i] = s;
-    }
-    return { codes, n: next };
-  }
-  const nums = new NumberTable(cells.length);
-  for (let i = 0; i < cells.length; i++) {
-    const c = cells[i] as number | boolean | null;
-    if (c === null) { if (nullCode < 0) nullCode = nums.reserve(); codes[i] = nullCode; continue; }
-    codes[i] = nums.id(typeof c === "boolean" ? (c ? 1 : 0) : c);
-  }
-  return { codes, n: nums.size };
-}
-
 function cellKey(c: Cell): Cell {
   return typeof c === "number" && c === 0 ? 0 : c;
 }
@@ -239,14 +205,12 @@ export function groupCombine(spec: GroupSpec, parts: readonly GroupPartial[]): G
 /** Merges partials given in partition order, also when one partial holds a group several times. */
 export function groupMerge(spec: GroupSpec, parts: readonly GroupPartial[]): GroupPartial {
   const total = parts.reduce((n, p) => n + p.n, 0);
+  const lengths = parts.map((p) => p.n);
   // Codes of the concatenated key rows: per key column, then folded pairwise.
   let acc: Int32Array | undefined;
   let card = 0;
   for (let j = 0; j < spec.keys.length; j++) {
-    const cells: Cell[] = new Array(total);
-    let o = 0;
-    for (const p of parts) { const col = p.keys[j]!; for (let g = 0; g < p.n; g++) cells[o++] = col[g]!; }
-    const { codes, n } = cellColumnCodes(cells);
+    const { codes, n } = concatCodes(parts.map((p) => p.keys[j]!), lengths);
     if (acc === undefined) { acc = codes; card = n; continue; }
     const table = new NumberTable(Math.max(card, n));
     for (let i = 0; i < total; i++) acc[i] = table.id(acc[i]! * n + codes[i]!);
@@ -254,22 +218,25 @@ export function groupMerge(spec: GroupSpec, parts: readonly GroupPartial[]): Gro
   }
   const merged = acc ?? new Int32Array(total);
   const ng = acc ? card : Math.min(total, 1);
-  const keys: Cell[][] = spec.keys.map(() => new Array<Cell>(ng));
-  const pos: number[] = new Array<number>(ng).fill(Infinity);
+  const pos = new Float64Array(ng).fill(Infinity);
+  const srcPart = new Int32Array(ng);
+  const srcRow = new Int32Array(ng);
   const maps: Int32Array[] = [];
   let o = 0;
-  for (const p of parts) {
+  parts.forEach((p, pi) => {
     const map = new Int32Array(p.n);
+    const ppos = p.pos;
     for (let g = 0; g < p.n; g++) {
       const m = merged[o++]!;
       map[g] = m;
-      if (p.pos[g]! < pos[m]!) {
-        if (pos[m] === Infinity) for (let j = 0; j < keys.length; j++) keys[j]![m] = p.keys[j]![g]!;
-        pos[m] = p.pos[g]!;
+      if (ppos[g]! < pos[m]!) {
+        if (pos[m] === Infinity) { srcPart[m] = pi; srcRow[m] = g; }
+        pos[m] = ppos[g]!;
       }
     }
     maps.push(map);
-  }
+  });
+  const keys = spec.keys.map((_, j) => takeRows(parts.map((p) => p.keys[j]!), srcPart, srcRow));
   const cols = spec.values.map((col, j) => mergeColumn(col.ops, parts.map((p) => p.cols[j]!), maps, ng));
   return { n: ng, keys, pos, cols };
 }
@@ -365,6 +332,16 @@ function nameCell(c: Cell): string {
   return c === null ? "" : String(c);
 }
 
+/** danfo's order of merged groups (typed fast path for one index-like numeric key). */
+function groupOrder(merged: GroupPartial): number[] {
+  if (merged.keys.length === 1) {
+    const fast = indexKeyOrder(merged.keys[0]!, merged.n, merged.pos);
+    if (fast) return fast;
+  }
+  const appearance = Array.from({ length: merged.n }, (_, g) => g).sort((a, b) => merged.pos[a]! - merged.pos[b]!);
+  return danfoGroupOrder(merged.keys.map((k) => cellsOfColumn(k, merged.n)), appearance);
+}
+
 /** Finishes the statistics and builds the result partition. */
 export function groupAggregate(spec: GroupSpec, parts: readonly GroupPartial[]): Partition {
   return finishGroups(spec, groupCombine(spec, parts));
@@ -372,10 +349,9 @@ export function groupAggregate(spec: GroupSpec, parts: readonly GroupPartial[]):
 
 /** The result partition of merged groups (each group once), in danfo's group order. */
 export function finishGroups(spec: GroupSpec, merged: GroupPartial): Partition {
-  const appearance = Array.from({ length: merged.n }, (_, g) => g).sort((a, b) => merged.pos[a]! - merged.pos[b]!);
-  const order = danfoGroupOrder(merged.keys, appearance);
+  const order = groupOrder(merged);
   const meta = groupMeta(spec);
-  const columns: ColumnData[] = spec.keys.map((k, j) => fromValues(k.dtype, order.map((g) => merged.keys[j]![g]!)));
+  const columns: ColumnData[] = merged.keys.map((k) => takeRows([k], null, Int32Array.from(order)));
   spec.values.forEach((col, j) => {
     const s = merged.cols[j]!;
     for (const op of col.ops) columns.push(finishColumn(col.dtype, op, s, order));
