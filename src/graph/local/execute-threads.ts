@@ -76,6 +76,16 @@ export interface ThreadsRunStats {
   batches: number;
   /** The spill folder (removed when the computation ends), if one was made. */
   spillDirectory: string | undefined;
+  /** Inputs with buffers sent to a thread by transfer (moved, no copy). */
+  inputsMoved: number;
+  /** Inputs with buffers sent by copy (structured clone), and their bytes. */
+  inputsCopied: number;
+  copiedBytes: number;
+  /** Inputs sent as views of shared memory (no copy). */
+  inputsShared: number;
+  /** Results copied once into shared memory because several batches read them, and their bytes. */
+  sharedResults: number;
+  sharedBytes: number;
 }
 
 let lastStats: ThreadsRunStats | undefined;
@@ -94,7 +104,10 @@ async function runThreaded(request: RunRequest): Promise<unknown[]> {
   const store = new ResultStore({ memoryLimit: request.memoryLimit, localDirectory: request.localDirectory });
   const pool = getPool(request.nthreads);
   const modules = opModulesFor(g.tasks);
-  const stats: ThreadsRunStats = { peakResultBytes: 0, peakResultsHeld: 0, spilled: 0, batches: 0, spillDirectory: undefined };
+  const stats: ThreadsRunStats = {
+    peakResultBytes: 0, peakResultsHeld: 0, spilled: 0, batches: 0, spillDirectory: undefined,
+    inputsMoved: 0, inputsCopied: 0, copiedBytes: 0, inputsShared: 0, sharedResults: 0, sharedBytes: 0,
+  };
   const abort = new AbortController();
   const start = Date.now();
   const reads = new Int32Array(g.size);
@@ -204,12 +217,24 @@ async function runThreaded(request: RunRequest): Promise<unknown[]> {
           // Move the value when this batch is its last reader and nobody asked for it.
           const last = state.readersOf(d) === reads[d] && !wanted[d];
           reads[d] = 0;
-          const value = last ? store.take(key) : store.get(key);
+          let value = last ? store.take(key) : store.get(key);
+          // Read by later batches too: put it in shared memory once, so neither this reader
+          // nor the later ones get a copy of their own (a wanted value stays as it is: the
+          // caller gets ordinary buffers).
+          if (!last && !wanted[d] && value.buffers.length > 0) {
+            const shared = store.share(key);
+            if (shared) {
+              value = shared;
+              stats.sharedResults++;
+              stats.sharedBytes += encodedSize(shared);
+            }
+          }
           inputs.push([key, value]);
           if (last && value.buffers.length > 0 && ownsBuffers(value)) for (const b of transferList(value)) movable.add(b);
         }
         // A buffer another held value still views is copied, not moved (moving would detach it).
         const transfer = [...movable].filter((b) => !store.references(b));
+        countInputs(inputs, transfer);
         const message: BatchRequest = events ? { modules, tasks, keep, inputs, timing: true } : { modules, tasks, keep, inputs };
         inflight++;
         stats.batches++;
@@ -228,6 +253,24 @@ async function runThreaded(request: RunRequest): Promise<unknown[]> {
             fail(new TaskError({ key: first.key, op: first.op, message, cause: error }));
           },
         );
+      };
+
+      /** Counts how the inputs of a batch travel: moved, shared, or copied. */
+      const countInputs = (inputs: ReadonlyArray<readonly [Key, Encoded]>, transfer: readonly ArrayBuffer[]): void => {
+        const moved = new Set<ArrayBufferLike>(transfer);
+        for (const [, e] of inputs) {
+          if (e.buffers.length === 0) continue;
+          let copied = 0, shared = 0, allMoved = true;
+          for (const b of e.buffers) {
+            if (moved.has(b.buffer)) continue;
+            allMoved = false;
+            if (b.buffer instanceof ArrayBuffer) copied += b.byteLength;
+            else shared++;
+          }
+          if (copied > 0) { stats.inputsCopied++; stats.copiedBytes += copied; }
+          else if (shared > 0) stats.inputsShared++;
+          else if (allMoved) stats.inputsMoved++;
+        }
       };
 
       const handleResult = (batch: number[], keep: Uint8Array, response: BatchResponse): void => {

@@ -89,6 +89,35 @@ export class ResultStore {
     return entry.encoded;
   }
 
+  /**
+   * The value with its buffers in shared memory, for a value that several batches read:
+   * its buffers are copied once into one SharedArrayBuffer (each 8-byte aligned), which
+   * replaces them here, so every reader gets views of it instead of a copy of its own.
+   * Returns undefined when the value was in shared memory already (nothing copied).
+   * The bytes held do not change (the old buffers are dropped, unless another held
+   * value views them too).
+   */
+  share(key: Key): Encoded | undefined {
+    const e = this.get(key);
+    if (!e.buffers.some((b) => b.buffer instanceof ArrayBuffer)) return undefined;
+    let total = 0;
+    for (const b of e.buffers) total += (b.byteLength + 7) & ~7;
+    const sab = new SharedArrayBuffer(total);
+    let at = 0;
+    const buffers = e.buffers.map((b) => {
+      const view = new Uint8Array(sab, at, b.byteLength);
+      view.set(b);
+      at += (b.byteLength + 7) & ~7;
+      return view;
+    });
+    const shared: Encoded = { codec: e.codec, meta: e.meta, buffers };
+    const entry = this.#entries.get(key)!;
+    this.#count(e, -1);
+    entry.encoded = shared;
+    this.#count(shared, 1);
+    return shared;
+  }
+
   /** Removes a value and returns it (for a transfer to its last reader). */
   take(key: Key): Encoded {
     const value = this.get(key);
