@@ -113,7 +113,7 @@ describe("Series reductions", () => {
       const got = await s.mode({ splitEvery }).compute(SYNC);
       const expected = values.length === 0 ? NaN : danfoOr(() => oneColumn(kind, values).column("x").mode());
       if (typeof expected === "number" && Number.isNaN(expected)) expect(got).toEqual([]);
-      else expect(got).toEqual(expected);
+      else expect(unsignZero(got)).toEqual(unsignZero(expected)); // 0 and -0 are one value; which sign mathjs keeps is its own business
     });
 
   test.prop([seriesArb(["int32", "float64", "string", "boolean"])], { numRuns: 50 })(
@@ -283,3 +283,8 @@ describe("head, tail, length, shape", () => {
     expect((await df.column("s").valueCounts().compute(opts)).values).toEqual([3, 1, 1, 1]);
   });
 });
+
+/** The same values with -0 read as 0 (toEqual tells them apart; a mode does not). */
+function unsignZero(x: unknown): unknown {
+  return Array.isArray(x) ? x.map((v) => (v === 0 ? 0 : v)) : x === 0 ? 0 : x;
+}
