@@ -7,7 +7,7 @@
  * columns also cross worker threads as buffers instead of cloned JS arrays.
  */
 import { getBit, isValid, readColumn, type ColumnData, type Partition } from "../partition.js";
-import { NumberTable } from "./hash.js";
+import { IntTable, NumberTable } from "./hash.js";
 import type { Cell } from "./reduce-access.js";
 
 type NumericColumn = Exclude<ColumnData, { dtype: "string" }>;
@@ -147,17 +147,26 @@ export function concatCodes(cols: readonly ColumnData[], lengths: readonly numbe
     });
     return { codes, n: next };
   }
-  const table = new NumberTable(Math.min(total, 1 << 22));
+  const ints = cols.every((c) => c.dtype === "int32");
+  const table = ints ? new IntTable(lengths.reduce((a, b) => Math.max(a, b), 0)) : new NumberTable(lengths.reduce((a, b) => Math.max(a, b), 0));
   let nullCode = -1;
-  cols.forEach((c, p) => {
-    const vals = (c as NumericColumn).values as Float64Array | Int32Array;
+  for (let p = 0; p < cols.length; p++) {
+    const c = cols[p] as NumericColumn;
     const n = lengths[p]!;
-    if (c.validity === null) { for (let i = 0; i < n; i++) codes[o++] = table.id(vals[i]!); return; }
-    for (let i = 0; i < n; i++) {
-      if (!isValid(c.validity, i)) { if (nullCode < 0) nullCode = table.reserve(); codes[o++] = nullCode; continue; }
-      codes[o++] = table.id(vals[i]!);
+    const valid = c.validity;
+    if (ints) {
+      const vals = c.values as Int32Array, t = table as IntTable;
+      if (valid === null) { for (let i = 0; i < n; i++) codes[o++] = t.id(vals[i]!); continue; }
+      for (let i = 0; i < n; i++) {
+        if (!isValid(valid, i)) { if (nullCode < 0) nullCode = t.reserve(); codes[o++] = nullCode; } else codes[o++] = t.id(vals[i]!);
+      }
+      continue;
     }
-  });
+    const vals = c.values as Float64Array, t = table as NumberTable;
+    for (let i = 0; i < n; i++) {
+      if (valid !== null && !isValid(valid, i)) { if (nullCode < 0) nullCode = t.reserve(); codes[o++] = nullCode; } else codes[o++] = t.id(vals[i]!);
+    }
+  }
   return { codes, n: table.size };
 }
 

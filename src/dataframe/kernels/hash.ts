@@ -99,6 +99,71 @@ export class NumberTable {
   }
 }
 
+/**
+ * An open-addressing hash table from int32 keys to dense ids (0, 1, 2, … in insertion
+ * order): key and id + 1 side by side in one Int32Array (one cache line per probe),
+ * Fibonacci hashing (the top bits of key · 2654435769), 0 marking an empty slot.
+ */
+export class IntTable {
+  #slots: Int32Array;
+  #shift: number;
+  #mask: number;
+  #size = 0;
+
+  constructor(expected = 16) {
+    let bits = 4;
+    while (1 << bits < expected * 2) bits++;
+    this.#slots = new Int32Array(2 << bits);
+    this.#shift = 32 - bits;
+    this.#mask = (1 << bits) - 1;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** A fresh id that no key maps to (for null). */
+  reserve(): number {
+    return this.#size++;
+  }
+
+  /** The id of the int32 `x`, inserting it with the next id if new. */
+  id(x: number): number {
+    const slots = this.#slots, mask = this.#mask;
+    let s = Math.imul(x, -1640531527) >>> this.#shift;
+    for (;;) {
+      const id1 = slots[2 * s + 1]!;
+      if (id1 === 0) break;
+      if (slots[2 * s] === x) return id1 - 1;
+      s = (s + 1) & mask;
+    }
+    const id = this.#size++;
+    slots[2 * s] = x;
+    slots[2 * s + 1] = id + 1;
+    if (this.#size * 2 > mask) this.#grow();
+    return id;
+  }
+
+  #grow(): void {
+    const old = this.#slots;
+    const bits = 33 - this.#shift;
+    const slots = new Int32Array(2 << bits);
+    const mask = (1 << bits) - 1, shift = 32 - bits;
+    for (let o = 0; o < old.length; o += 2) {
+      const id1 = old[o + 1]!;
+      if (id1 === 0) continue;
+      const x = old[o]!;
+      let s = Math.imul(x, -1640531527) >>> shift;
+      while (slots[2 * s + 1] !== 0) s = (s + 1) & mask;
+      slots[2 * s] = x;
+      slots[2 * s + 1] = id1;
+    }
+    this.#slots = slots;
+    this.#mask = mask;
+    this.#shift = shift;
+  }
+}
+
 function finish(codes: Int32Array, ngroups: number): Codes {
   const firstRow = new Int32Array(ngroups).fill(-1);
   for (let i = 0; i < codes.length; i++) if (firstRow[codes[i]!]! < 0) firstRow[codes[i]!] = i;
@@ -140,9 +205,23 @@ export function columnCodes(data: Data, dtype: Dtype): Codes {
     }
     return finish(codes, next);
   }
+  const vals = v.values;
+  if (vals instanceof Int32Array) {
+    const table = new IntTable(64);
+    let nullCode = -1;
+    if (v.valid === null) for (let i = 0; i < n; i++) codes[i] = table.id(vals[i]!);
+    else {
+      for (let i = 0; i < n; i++) {
+        if (!bit(v.valid, v.validOffset + i)) {
+          if (nullCode < 0) nullCode = table.reserve();
+          codes[i] = nullCode;
+        } else codes[i] = table.id(vals[i]!);
+      }
+    }
+    return finish(codes, table.size);
+  }
   const table = new NumberTable(64);
   let nullCode = -1;
-  const vals = v.values;
   for (let i = 0; i < n; i++) {
     if (v.valid !== null && !bit(v.valid, v.validOffset + i)) {
       if (nullCode < 0) nullCode = table.reserve();
