@@ -16,7 +16,8 @@ export { DataFrame, Series, Scalar, fromDanfo, fromArrow, type FromOptions, type
 export { merge, concat, type MergeOptions, type ConcatOptions } from "./dataframe/index.js";
 export type { GroupBy, GroupOptions } from "./dataframe/verbs/groupby.js";
 export type { Reduced } from "./dataframe/verbs/reduced.js";
-export type { ReduceOptions } from "./dataframe/verbs/reductions.js";
+export type { ReduceOptions, ValueCountsOptions } from "./dataframe/verbs/reductions.js";
+export type { SetIndexOptions } from "./dataframe/verbs/set-index.js";
 export {
   readCSV, readParquet, readJSON, toCSV, toParquet, writeSampleTaxiCsv,
   type ReadCsvOptions, type ReadParquetOptions, type ReadJsonOptions, type ToCsvOptions, type ToParquetOptions,
