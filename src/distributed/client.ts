@@ -104,19 +104,17 @@ export class Client implements ComputeScheduler {
   async run(request: RunRequest): Promise<unknown[]> {
     if (request.signal?.aborted) throw new CancelledError(undefined, { cause: request.signal.reason });
     const keys = [...new Set(request.keys)];
-    this.#submit([...request.graph.values()], keys, request.retries, request.onTaskEvents !== undefined);
-    const sink = this.#listen(request);
+    // Progress counts every task of the graph (from task events), not only the results asked for.
+    const progress = request.onProgress ? progressCounter(request) : undefined;
+    this.#submit([...request.graph.values()], keys, request.retries, request.onTaskEvents !== undefined || progress !== undefined);
+    const sink = this.#listen(request, progress);
     const onAbort = (): void => {
       const error = new CancelledError(undefined, { cause: request.signal?.reason });
       for (const k of keys) this.#fail(k, error);
     };
     request.signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      let done = 0;
-      const start = Date.now();
-      await Promise.all(keys.map((k) => this.#wait(k).then(() => {
-        request.onProgress?.({ done: ++done, total: keys.length, elapsedMs: Date.now() - start, key: k });
-      })));
+      await Promise.all(keys.map((k) => this.#wait(k).then(() => progress?.finished(k))));
       const values = await this.#gather(keys);
       return request.keys.map((k) => values.get(k));
     } finally {
@@ -262,9 +260,14 @@ export class Client implements ComputeScheduler {
   }
 
   /** Registers a run's `onTaskEvents` (when set): events of its graph's tasks go there. */
-  #listen(request: RunRequest): { graph: ReadonlyMap<Key, unknown>; deliver: (events: readonly TaskEvent[]) => void } | undefined {
-    if (!request.onTaskEvents) return undefined;
-    const sink = { graph: request.graph, deliver: request.onTaskEvents };
+  #listen(request: RunRequest, progress?: ProgressCounter): { graph: ReadonlyMap<Key, unknown>; deliver: (events: readonly TaskEvent[]) => void } | undefined {
+    const onEvents = request.onTaskEvents;
+    if (!onEvents && !progress) return undefined;
+    const deliver = (events: readonly TaskEvent[]): void => {
+      if (progress) for (const e of events) if (e.status === "ok") progress.finished(e.key);
+      onEvents?.(events);
+    };
+    const sink = { graph: request.graph, deliver };
     this.#eventSinks.add(sink);
     return sink;
   }
@@ -504,4 +507,22 @@ export async function* asCompleted<T>(futures: Iterable<Future<T>>): AsyncGenera
       yield done.shift()!;
     }
   }
+}
+
+/** Counts a run's finished tasks once each, reporting them to its `onProgress`. */
+interface ProgressCounter {
+  finished(key: Key): void;
+}
+
+function progressCounter(request: RunRequest): ProgressCounter {
+  const seen = new Set<Key>();
+  const start = Date.now();
+  const total = request.graph.size;
+  return {
+    finished(key) {
+      if (seen.has(key) || !request.graph.has(key)) return;
+      seen.add(key);
+      request.onProgress?.({ done: seen.size, total, elapsedMs: Date.now() - start, key });
+    },
+  };
 }

@@ -38,6 +38,20 @@ describe("in-process cluster", () => {
     await vi.waitFor(() => expect(scheduler.state.tasks.size).toBe(0));
   });
 
+  test("progress on a cluster counts every task of the graph once, not only the results asked for", async () => {
+    const inc = tk.delayed((x: number) => x * 3 + 1);
+    const total = tk.delayed((xs: number[]) => xs.reduce((a, b) => a + b, 0));
+    const graph = total(Array.from({ length: 50 }, (_, i) => inc(i)) as unknown as number[]);
+    const events: tk.ProgressEvent[] = [];
+    const out = await graph.compute({ scheduler: client, progress: (e) => events.push(e) });
+    expect(out).toBe(Array.from({ length: 50 }, (_, i) => i * 3 + 1).reduce((a, b) => a + b, 0));
+    const last = events[events.length - 1]!;
+    expect(last.total).toBeGreaterThan(1); // the whole graph, not the one result
+    expect(last.done).toBe(last.total);
+    const dones = events.map((e) => e.done);
+    expect(dones).toEqual([...dones].sort((a, b) => a - b)); // never goes back
+  });
+
   test("typed arrays travel between workers and back as binary frames", async () => {
     const make = tk.delayed((n: number) => Float64Array.from({ length: n }, (_, i) => i));
     const sum = tk.delayed((a: Float64Array, b: Float64Array) => a.reduce((s, x) => s + x, 0) + b.reduce((s, x) => s + x, 0));
