@@ -21,7 +21,7 @@ Usage:
 Scheduler options:
   --host HOST            interface to listen on (default 127.0.0.1; use 0.0.0.0 for all)
   --port PORT            port for workers and clients (default 8786; 0 = any free port)
-  --dashboard-port PORT  port of the status page (default 8787; 0 = any free port)
+  --dashboard-port PORT  port of the dashboard (default 8787; 0 = any free port)
   --token TOKEN          shared secret every worker and client must present
                          (default: $TUSK_TOKEN, else a random one that is printed)
   --tls-cert FILE        PEM certificate: serve wss:// instead of ws://
@@ -89,7 +89,11 @@ async function scheduler(argv: string[]): Promise<void> {
   });
   process.stdout.write(`tusk scheduler listening at ${server.address}\n`);
   process.stdout.write(`tusk scheduler dashboard at ${server.dashboardUrl ?? "(none)"}\n`);
-  if (generated) process.stdout.write(`tusk scheduler token: ${token}  (give it to workers and clients: --token or TUSK_TOKEN)\n`);
+  if (generated) {
+    process.stdout.write(`tusk scheduler token: ${token}  (give it to workers and clients: --token or TUSK_TOKEN)\n`);
+    // As Jupyter does: a generated token is only known here, so print the address that opens the dashboard.
+    if (server.dashboardUrl) process.stdout.write(`tusk scheduler dashboard with the token: ${server.dashboardUrl}?token=${token}\n`);
+  }
   log.info("scheduler started", { address: server.address, dashboard: server.dashboardUrl });
   const stop = (signal: string): void => {
     log.info("shutting down", { signal });
