@@ -1,19 +1,18 @@
 /**
  * Small HTML building blocks for notebook views: escaping, tables, the summary line
  * under a collection ("tusk name: …, N tasks in M layers"). Plain strings, inline styles
- * only (a notebook page has no stylesheet of ours), no imports: collections' repr
- * modules build on these.
+ * only (a notebook page has no stylesheet of ours): collections' repr modules build on
+ * these.
  */
+
+import { escapeXML } from "../diagnostics/html.js";
 
 /**
- * Escapes text for HTML element content and double-quoted attributes.
+ * Escapes text for HTML element content and quoted attributes: the diagnostics pages'
+ * escaper, under the name the notebook views use.
  * @example escapeHTML('<a & "b">') // "&lt;a &amp; &quot;b&quot;&gt;"
  */
-export function escapeHTML(text: unknown): string {
-  return String(text).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-}
-
-const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+export const escapeHTML: (text: unknown) => string = escapeXML;
 
 /** A table cell's content: already-safe HTML (`{ html }`) or text to escape. */
 export type Cell = string | number | { readonly html: string };
