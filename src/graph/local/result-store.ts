@@ -53,11 +53,17 @@ export class ResultStore {
   readonly #bufferRefs = new Map<ArrayBufferLike, number>();
 
   #count(e: Encoded, delta: number): void {
-    for (const buffer of new Set(e.buffers.map((b) => b.buffer))) {
-      const n = (this.#bufferRefs.get(buffer) ?? 0) + delta;
-      if (n > 0) this.#bufferRefs.set(buffer, n);
-      else this.#bufferRefs.delete(buffer);
-    }
+    const buffers = e.buffers;
+    // Called for every result: no allocation for the usual zero or one buffer.
+    if (buffers.length === 0) return;
+    if (buffers.length === 1) return this.#countBuffer(buffers[0]!.buffer, delta);
+    for (const buffer of new Set(buffers.map((b) => b.buffer))) this.#countBuffer(buffer, delta);
+  }
+
+  #countBuffer(buffer: ArrayBufferLike, delta: number): void {
+    const n = (this.#bufferRefs.get(buffer) ?? 0) + delta;
+    if (n > 0) this.#bufferRefs.set(buffer, n);
+    else this.#bufferRefs.delete(buffer);
   }
 
   /** True when a value held in memory views `buffer`. */
