@@ -12,7 +12,8 @@ import { keyPrefix, type Key } from "../../graph/key.js";
 import { listen, type Comm, type Listener } from "../comm/index.js";
 import { acceptHello } from "../handshake.js";
 import { createLogger, type Logger } from "../log.js";
-import { buildSnapshot, GroupTracker, TaskStream, type DashboardSnapshot, type WorkerMetrics } from "../dashboard/model.js";
+import type { DashboardSnapshot } from "../dashboard/model.js";
+import { DashboardRecorder } from "../dashboard/recorder.js";
 import { DashboardServer } from "../dashboard/server.js";
 import { toRemoteError, type SchedulerToClient, type SchedulerToWorker, type TaskEventWire } from "../protocol/messages.js";
 import { ACCEPTS, validateMessage } from "../protocol/validate.js";
@@ -69,13 +70,7 @@ export class SchedulerServer {
   #dashboard: DashboardServer | undefined;
   #timer: NodeJS.Timeout | undefined;
   #groupTimer: NodeJS.Timeout | undefined;
-  readonly #metrics = new Map<string, WorkerMetrics>();
-  readonly #stream: TaskStream;
-  readonly #groups = new GroupTracker();
-  #observedAt = -1;
-  /** No background recount before this time: a recount costs O(tasks), so it runs at most ~5% of the time. */
-  #nextObserve = 0;
-  #snapshot: { at: number; snap: DashboardSnapshot } | undefined;
+  readonly #recorder: DashboardRecorder;
   readonly #subs = new Map<string, EventSubscription>();
   #seq = 0;
   #closed = false;
@@ -85,7 +80,7 @@ export class SchedulerServer {
     this.#opts = options;
     this.#log = options.logger ?? createLogger("scheduler");
     this.state = new SchedulerState(options.state);
-    this.#stream = new TaskStream(options.taskStreamSize ?? 10_000);
+    this.#recorder = new DashboardRecorder(this.state, options.taskStreamSize ?? 10_000);
   }
 
   /** Starts listening. */
@@ -120,7 +115,7 @@ export class SchedulerServer {
       }
       // Progress bars need the groups counted even while nobody looks (a finished group
       // starts a fresh bar when its tasks come back).
-      this.#groupTimer = setInterval(() => this.#observeGroups(Date.now()), 1000);
+      this.#groupTimer = setInterval(() => this.#recorder.observe(Date.now()), 1000);
       this.#groupTimer.unref();
     }
     const timeout = o.heartbeatTimeoutMs ?? 10_000;
@@ -204,7 +199,7 @@ export class SchedulerServer {
         const worker = peer.id;
         switch (m.type) {
           case "heartbeat":
-            this.#metrics.set(worker, { rss: m.memory, managed: m.managed, spilled: m.spilled, cpu: m.cpu, executing: m.executing, atMs: Date.now() });
+            this.#recorder.heartbeat(worker, { rss: m.memory, managed: m.managed, spilled: m.spilled, cpu: m.cpu, executing: m.executing, atMs: Date.now() });
             if (this.state.workers.get(worker)?.paused !== m.paused) {
               this.#log.info(m.paused ? "worker paused (memory)" : "worker resumed", { id: worker, memory: m.memory });
               this.#event({ type: "worker-status", stimulusId: this.#stimulus("heartbeat"), worker, paused: m.paused });
@@ -331,7 +326,7 @@ export class SchedulerServer {
   #dropWorker(peer: Peer, reason: string, graceful: boolean): void {
     if (this.#workers.get(peer.id) !== peer) return;
     this.#workers.delete(peer.id);
-    this.#metrics.delete(peer.id);
+    this.#recorder.workerGone(peer.id);
     this.#event({ type: "worker-lost", stimulusId: this.#stimulus("worker-lost"), worker: peer.id, graceful });
     if (!peer.comm.closed) peer.comm.close(reason);
   }
@@ -359,13 +354,11 @@ export class SchedulerServer {
 
   /** A worker reported a run: into the task stream, the group's progress and subscribed clients. */
   #taskRan(worker: string, key: Key, status: "ok" | "error", startMs: number | undefined, stopMs: number | undefined, nbytes?: number): void {
-    const ts = this.state.tasks.get(key);
     const group = keyPrefix(key);
-    // Count progress only for a report the state machine will accept (not a stale duplicate).
-    if (ts && ts.state === "processing" && ts.processingOn?.id === worker) this.#groups.finished(group, status);
-    if (startMs === undefined || stopMs === undefined) return;
-    const event: TaskEventWire = { key, group, worker, startMs, stopMs, status, ...(nbytes !== undefined ? { nbytes } : {}) };
-    if (this.#dashboard) this.#stream.push(event);
+    const event: TaskEventWire | undefined = startMs === undefined || stopMs === undefined ? undefined
+      : { key, group, worker, startMs, stopMs, status, ...(nbytes !== undefined ? { nbytes } : {}) };
+    this.#recorder.taskRan(worker, key, group, status, this.#dashboard ? event : undefined);
+    if (!event) return;
     for (const [client, sub] of this.#subs) {
       if (!sub.keys.has(key)) continue;
       sub.pending.push(event);
@@ -396,30 +389,12 @@ export class SchedulerServer {
     this.#toClient(client, { type: "task-events", events });
   }
 
-  #observeGroups(now: number): void {
-    if (this.#observedAt === this.state.transitionCount || now < this.#nextObserve) return;
-    this.#observedAt = this.state.transitionCount;
-    const t0 = performance.now();
-    this.#groups.observe(this.state.tasks.values(), now);
-    this.#nextObserve = now + 20 * (performance.now() - t0);
-  }
-
   /**
    * What the dashboard shows, with task stream entries after `since`. The O(tasks) part
    * is computed at most every 250 ms, however many pages poll.
    */
   dashboardSnapshot(since = 0): DashboardSnapshot {
-    const now = Date.now();
-    if (!this.#snapshot || now - this.#snapshot.at >= 250) {
-      this.#observedAt = this.state.transitionCount;
-      const snap = buildSnapshot({
-        state: this.state, metrics: this.#metrics, stream: this.#stream, groups: this.#groups,
-        address: this.#listener?.address ?? "", clients: this.#clients.size, since: this.#stream.lastSeq, now,
-      });
-      this.#snapshot = { at: now, snap };
-    }
-    const snap = this.#snapshot.snap;
-    return { ...snap, stream: { lastSeq: this.#stream.lastSeq, entries: this.#stream.since(since, 5000) } };
+    return this.#recorder.snapshot(since, { address: this.#listener?.address ?? "", clients: this.#clients.size, now: Date.now() });
   }
 
   /** A JSON summary (the dashboard's snapshot without the task stream). */
