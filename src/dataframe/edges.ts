@@ -14,8 +14,9 @@ import { lit, task } from "../graph/task.js";
 import { encodeValue, type Encoded } from "../graph/codec.js";
 import { DataFrame } from "./frame.js";
 import type { FrameMeta } from "./meta.js";
-import { arrowSchema, fieldDtype, fromValues, makePartition, readColumn, toValues, type ColumnData, type Partition } from "./partition.js";
+import { arrowSchema, fieldDtype, makePartition, readColumn, type ColumnData, type Partition } from "./partition.js";
 import { gather } from "./kernels/rowwise.js";
+import { concatColumnData } from "./kernels/hash-partition.js";
 import type * as dfd from "danfojs-node";
 import { danfoColumns, isDanfoFrame, isDanfoSeries, partitionFromValues } from "./danfo.js";
 
@@ -82,7 +83,7 @@ export function fromArrow(table: Table | RecordBatch, options: FromOptions = {})
   const meta: FrameMeta = { columns: schema.fields.map((f) => ({ name: f.name, dtype: fieldDtype(f) })) };
   // One batch over all rows (converted to the stored layout), then sliced.
   const total = batches.reduce((n, b) => n + b.numRows, 0);
-  const columns: ColumnData[] = meta.columns.map((_, j) => concatColumns(batches.map((b) => readColumn(b, j)), batches.map((b) => b.numRows)));
+  const columns: ColumnData[] = meta.columns.map((_, j) => concatBatches(batches.map((b) => readColumn(b, j)), batches.map((b) => b.numRows)));
   const whole = makePartition(meta, columns, total);
   const lengths = splitLengths(total, options, "fromArrow");
   let start = 0;
@@ -94,12 +95,9 @@ export function fromArrow(table: Table | RecordBatch, options: FromOptions = {})
   return fromPartitions(parts, meta, "from-arrow", [tokenize(meta), total, lengths, ...parts.map((p) => p.data.children.map((c) => c.values))]);
 }
 
-function concatColumns(cols: ColumnData[], lengths: number[]): ColumnData {
-  if (cols.length === 1) return cols[0]!;
-  // Multi-batch tables: rebuild through plain values (once, at the edge).
-  const values: unknown[] = [];
-  cols.forEach((c, k) => { for (const v of toValues(c, lengths[k]!)) values.push(v); });
-  return fromValues(cols[0]!.dtype, values);
+/** Multi-batch tables: one column from the batches' columns (typed-array copies, no per-cell values). */
+function concatBatches(cols: ColumnData[], lengths: number[]): ColumnData {
+  return cols.length === 1 ? cols[0]! : concatColumnData(cols, lengths);
 }
 
 /**

@@ -54,6 +54,18 @@ describe("Arrow edges", () => {
     expect([...back.getChild("s")!]).toEqual(["a", "b", "a", "c", "b"]);
   });
 
+  vtest("fromArrow joins a table of several batches (strings with different dictionaries, nulls)", async () => {
+    const a = tableFromArrays({ x: Float64Array.from([1, 2, 3]), n: Int32Array.from([7, 8, 9]), s: ["a", "b", "a"] });
+    const b = tableFromArrays({ x: Float64Array.from([4, 5]), n: Int32Array.from([1, 2]), s: ["c", "a"] });
+    const table = a.concat(b);
+    expect(table.batches.length).toBe(2);
+    const df = fromArrow(table, { npartitions: 3 });
+    const back = await df.toArrow({ scheduler: "sync", progress: false });
+    expect([...back.getChild("x")!]).toEqual([1, 2, 3, 4, 5]);
+    expect([...back.getChild("n")!]).toEqual([7, 8, 9, 1, 2]);
+    expect([...back.getChild("s")!]).toEqual(["a", "b", "a", "c", "a"]);
+  });
+
   vtest("Series.toArrow gives a one-column table", async () => {
     const df = fromDanfo(new dfd.DataFrame({ x: [1, 2, 3] }), { npartitions: 2 });
     const t = await df.column("x").gt(1).toArrow({ scheduler: "sync", progress: false });
