@@ -96,6 +96,15 @@ export function sizeOf(value: unknown): number {
   return codec.encode(value).buffers.reduce((n, b) => n + b.byteLength, 0);
 }
 
+/** {@link sizeOf}, or undefined when the value cannot be measured (for diagnostics, which must never fail a task). */
+export function trySizeOf(value: unknown): number | undefined {
+  try {
+    return sizeOf(value);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Bytes held by an encoded value. */
 export function encodedSize(e: Encoded): number {
   let n = e.buffers.reduce((s, b) => s + b.byteLength, 0);

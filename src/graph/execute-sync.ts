@@ -4,7 +4,7 @@
  * keeps its own stack (as the `cause` of the {@link TaskError}).
  */
 import { CancelledError } from "../errors.js";
-import { sizeOf } from "./codec.js";
+import { trySizeOf } from "./codec.js";
 import { evaluate, taskError } from "./evaluate.js";
 import { indexGraph } from "./indexed.js";
 import { keyPrefix, type Key } from "./key.js";
@@ -26,15 +26,6 @@ let lastStats: SyncRunStats | undefined;
 /** What the last sync computation held. */
 export function lastSyncRunStats(): SyncRunStats | undefined {
   return lastStats;
-}
-
-/** The bytes a result holds, or undefined when it cannot be measured. */
-function safeSizeOf(value: unknown): number | undefined {
-  try {
-    return sizeOf(value);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Runs graphs in the calling thread. */
@@ -73,7 +64,7 @@ export const syncScheduler: ComputeScheduler = {
         events?.push({ key: task.key, group: keyPrefix(task.key), worker: "main", startMs, stopMs: nowMs(), status: "error" });
         throw taskError(task, error);
       }
-      if (events) events.push({ key: task.key, group: keyPrefix(task.key), worker: "main", startMs, stopMs: nowMs(), status: "ok", nbytes: safeSizeOf(value) });
+      if (events) events.push({ key: task.key, group: keyPrefix(task.key), worker: "main", startMs, stopMs: nowMs(), status: "ok", nbytes: trySizeOf(value) });
       values[i] = value;
       held++;
       release.length = 0;

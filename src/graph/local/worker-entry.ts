@@ -6,7 +6,7 @@
  */
 import { threadId } from "node:worker_threads";
 import { Piscina } from "piscina";
-import { decodeValue, encodeValue, encodedSize, ownsBuffers, sizeOf, transferList } from "../codec.js";
+import { decodeValue, encodeValue, encodedSize, ownsBuffers, transferList, trySizeOf } from "../codec.js";
 import { evaluate } from "../evaluate.js";
 import { collectRefs } from "../indexed.js";
 import type { Key } from "../key.js";
@@ -58,15 +58,6 @@ function unsendable(v: unknown, path: string, depth: number): string | undefined
   return undefined;
 }
 
-/** The bytes a value holds (NaN when it cannot be measured). */
-function measure(value: unknown): number {
-  try {
-    return sizeOf(value);
-  } catch {
-    return NaN;
-  }
-}
-
 export default async function runBatch(request: BatchRequest): Promise<unknown> {
   await importOpModules(request.modules);
   const scratch = request.scratch ? scratchService(request.scratch) : undefined;
@@ -113,7 +104,7 @@ export default async function runBatch(request: BatchRequest): Promise<unknown> 
     }
     if (times) {
       times[2 * i + 1] = nowMs();
-      if (!request.keep[i]) sizes![i] = measure(value);
+      if (!request.keep[i]) sizes![i] = (trySizeOf(value) ?? NaN);
     }
     const deps = depsOf[i];
     if (deps) {
@@ -126,7 +117,7 @@ export default async function runBatch(request: BatchRequest): Promise<unknown> 
     if (!request.keep[i]) continue;
     if (isPrimitive(value)) {
       results[i] = value;
-      if (sizes) sizes[i] = measure(value);
+      if (sizes) sizes[i] = (trySizeOf(value) ?? NaN);
       continue;
     }
     const e = encodeValue(value);
