@@ -12,6 +12,7 @@ import type { Data, Vector } from "apache-arrow";
 import { ValidationError } from "../../errors.js";
 import type { Dtype } from "../meta.js";
 import type { ColumnData } from "../partition.js";
+import { concatColumnData } from "../kernels/hash-partition.js";
 
 function bitmapSlice(bitmap: Uint8Array | null | undefined, offset: number, length: number): Uint8Array | null {
   if (!bitmap || bitmap.length === 0) return null;
@@ -154,44 +155,10 @@ export function arrowDataToColumn(data: Data, dtype: Dtype, name: string): Colum
   }
 }
 
-/** Concatenates columns of one dtype (re-encoding string dictionaries). */
+/** Concatenates columns of one dtype (re-encoding string dictionaries); see concatColumnData. */
 export function concatColumns(parts: readonly ColumnData[], dtype: Dtype): ColumnData {
   if (parts.length === 1) return parts[0]!;
-  const lengths = parts.map((p) => (p.dtype === "string" ? p.indices.length : p.dtype === "boolean" ? -1 : p.values.length));
   if (dtype === "boolean") throw new ValidationError("concatColumns: boolean columns need their lengths; read them as one chunk");
-  const n = lengths.reduce((a, b) => a + b, 0);
-  let validity: Uint8Array | null = null;
-  let nullCount = 0;
-  if (parts.some((p) => p.validity !== null)) {
-    validity = new Uint8Array((n + 7) >> 3);
-    let at = 0;
-    parts.forEach((p, k) => {
-      for (let i = 0; i < lengths[k]!; i++, at++) if (p.validity === null || (p.validity[i >> 3]! & (1 << (i & 7))) !== 0) validity![at >> 3]! |= 1 << (at & 7);
-      nullCount += p.nullCount;
-    });
-  }
-  if (dtype === "string") {
-    const codes = new Map<string, number>();
-    const dictionary: string[] = [];
-    const indices = new Int32Array(n);
-    let at = 0;
-    for (const p of parts) {
-      if (p.dtype !== "string") throw new ValidationError("concatColumns: mixed dtypes");
-      const remap = p.dictionary.map((s) => {
-        let c = codes.get(s);
-        if (c === undefined) { c = dictionary.length; codes.set(s, c); dictionary.push(s); }
-        return c;
-      });
-      for (let i = 0; i < p.indices.length; i++) indices[at++] = remap[p.indices[i]!] ?? 0;
-    }
-    return { dtype, indices, dictionary, validity, nullCount };
-  }
-  const out = dtype === "int32" ? new Int32Array(n) : new Float64Array(n);
-  let at = 0;
-  for (const p of parts) {
-    const v = (p as { values: Float64Array | Int32Array }).values;
-    out.set(v, at);
-    at += v.length;
-  }
-  return { dtype, values: out, validity, nullCount } as ColumnData;
+  if (parts.some((p) => p.dtype !== dtype)) throw new ValidationError("concatColumns: mixed dtypes");
+  return concatColumnData(parts, parts.map((p) => (p.dtype === "string" ? p.indices.length : (p as { values: Float64Array | Int32Array }).values.length)));
 }
