@@ -32,6 +32,8 @@ import { shutdownPools } from "../src/graph/local/pool.js";
 import { shipFunction } from "../src/graph/shipped-function.js";
 import { lit, ref, task, type Task } from "../src/graph/task.js";
 
+/** The shuffle workloads on Dask (shared with bench/shuffle.ts). */
+const DASK_SHUFFLE = fileURLToPath(new URL("./peers/dask_shuffle.py", import.meta.url));
 const quick = process.argv.includes("--quick");
 const N = quick ? 2000 : 10_000;
 
@@ -140,35 +142,6 @@ async function w1(file: string): Promise<void> {
   }
 }
 
-const DASK_DIST_SHUFFLE = `
-import json, sys, time
-import dask, dask.dataframe as dd
-from distributed import Client, LocalCluster
-wl, path = sys.argv[1], sys.argv[2]
-method = "tasks"
-try:
-    import pyarrow  # noqa: F401  (p2p needs it)
-    method = "p2p"
-except ImportError:
-    pass
-cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
-client = Client(cluster)
-t0 = time.perf_counter()
-df = dd.read_csv(path)
-if wl == "LL":
-    left = df[["id", "fare"]]
-    right = df[df.id % 4 == 0][["id", "tip"]]
-    j = left.merge(right, on="id", how="inner", shuffle=method)
-    n, s = dask.compute(j.shape[0], j.fare.sum())
-    res = {"rows": int(n), "sum_fare": round(float(s), 2)}
-else:
-    out = df.sort_values("fare")
-    lens, first = dask.compute(out.map_partitions(len), out.fare.head(1, npartitions=-1, compute=False))
-    res = {"rows": int(lens.sum()), "min_fare": float(first.iloc[0])}
-print("RESULT " + json.dumps({"work_s": time.perf_counter() - t0, "result": res, "method": method}), flush=True)
-client.close(); cluster.close()
-`;
-
 async function shuffles(file: string): Promise<void> {
   const tk = await import("../src/index.js");
   const { readdirSync } = await import("node:fs");
@@ -202,7 +175,7 @@ async function shuffles(file: string): Promise<void> {
     for (const wl of ["LL", "SORT"] as const) {
       const threads = await run(wl, "threads");
       const dist = await run(wl, client);
-      const r = spawnSync("/usr/bin/python3", ["-c", DASK_DIST_SHUFFLE, wl, file], { encoding: "utf8", timeout: 1_200_000 });
+      const r = spawnSync("/usr/bin/python3", [DASK_SHUFFLE, wl, file, "cluster"], { encoding: "utf8", timeout: 1_200_000 });
       const line = r.stdout?.split("\n").find((l) => l.startsWith("RESULT "));
       const d = line ? JSON.parse(line.slice(7)) as { work_s: number; result: unknown; method: string } : undefined;
       const peer = d ? `${d.work_s.toFixed(2)} s (${d.method} shuffle) ${JSON.stringify(d.result)}` : `did not run (${(r.stderr ?? "").trim().split("\n").pop() ?? r.status})`;

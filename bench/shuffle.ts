@@ -168,34 +168,11 @@ function runDask(peer: string, workload: string, csv: string): Result | string {
 }
 
 /** Dask (threaded, 2 workers) for LL, IDX and SORT: the same work, results fingerprinted alike. */
-const DASK_SHUFFLE = `
-import json, sys, time
-import dask, dask.dataframe as dd
-dask.config.set(scheduler="threads", num_workers=2)
-wl, path = sys.argv[1], sys.argv[2]
-t0 = time.perf_counter()
-df = dd.read_csv(path)
-if wl == "LL":
-    left = df[["id", "fare"]]
-    right = df[df.id % 4 == 0][["id", "tip"]]
-    j = left.merge(right, on="id", how="inner", shuffle="tasks")
-    n, s = dask.compute(j.shape[0], j.fare.sum())
-    res = {"rows": int(n), "sum_fare": round(float(s), 2)}
-elif wl == "IDX":
-    ix = df[["id", "fare", "tip"]].assign(k=df.id).set_index("id", sorted=True)
-    j = ix[["fare"]].merge(ix[ix.k % 4 == 0][["tip"]], left_index=True, right_index=True, how="inner")
-    n, s = dask.compute(j.shape[0], j.fare.sum())
-    res = {"rows": int(n), "sum_fare": round(float(s), 2)}
-else:
-    out = df.sort_values("fare")
-    lens, first = dask.compute(out.map_partitions(len), out.fare.head(1, npartitions=-1, compute=False))
-    res = {"rows": int(lens.sum()), "min_fare": float(first.iloc[0])}
-print("RESULT " + json.dumps({"work_s": time.perf_counter() - t0, "result": res}), flush=True)
-`;
+const DASK_SHUFFLE = fileURLToPath(new URL("./peers/dask_shuffle.py", import.meta.url));
 
 function runDaskShuffle(workload: string, csv: string): Result | string {
   const t0 = performance.now();
-  const r = spawnSync("/usr/bin/time", ["-v", "/usr/bin/python3", "-c", DASK_SHUFFLE, workload, csv], { encoding: "utf8", maxBuffer: 64 * 2 ** 20 });
+  const r = spawnSync("/usr/bin/time", ["-v", "/usr/bin/python3", DASK_SHUFFLE, workload, csv, "threads"], { encoding: "utf8", maxBuffer: 64 * 2 ** 20 });
   const res = parseResult(r.stdout);
   if (!res) return `failed (exit ${r.status}): ${r.stderr.split("\n").slice(-4).join(" | ")}`;
   return { work_s: res.work_s as number, rss_mib: timeRss(r.stderr) ?? -1, result: res.result, extra: { wall_s: (performance.now() - t0) / 1000 } };
